@@ -508,13 +508,14 @@ const retryableTags: ReadonlySet<string> = new Set([
 ])
 
 /**
- * A typed refinement: `true` for {@link RetryableError}s. It ignores `x-should-retry`, which the
+ * A typed refinement: `true` for {@link RetryableError}s. Generic, so `Effect.catchIf(isRetryable, f)`
+ * removes exactly the retryable members from the error channel. It ignores `x-should-retry`, which the
  * retry policy applies on top.
  *
  * @since 0.1.0
  * @category refinements
  */
-export const isRetryable = (u: unknown): u is RetryableError =>
+export const isRetryable = <A>(u: A): u is Extract<A, RetryableError> =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && retryableTags.has(u._tag)
 
 const allTags: ReadonlySet<string> = new Set([

@@ -1,0 +1,80 @@
+import type { SkytellsError } from "@effect-skytells/client"
+import { Effect } from "effect"
+import { describe, expectTypeOf, it } from "vitest"
+
+declare const billingOrRate: Effect.Effect<string, SkytellsError.BillingError | SkytellsError.RateLimitError>
+declare const anyApi: Effect.Effect<string, SkytellsError.SkytellsApiError>
+
+/** Accepts only effects whose error channel is empty: a compile error proves a tag was left out. */
+const exhaustive = <A, R>(self: Effect.Effect<A, never, R>) => self
+
+describe("groups", () => {
+  it("are derived from the catalogue", () => {
+    expectTypeOf<SkytellsError.BillingError["_tag"]>().toEqualTypeOf<
+      "PaymentRequired" | "InsufficientCredits" | "InsufficientQuota"
+    >()
+    expectTypeOf<SkytellsError.RateLimitError["_tag"]>().toEqualTypeOf<
+      "RateLimitExceeded" | "RateLimited" | "InferenceRateLimited"
+    >()
+    expectTypeOf<SkytellsError.AuthenticationError["_tag"]>().toEqualTypeOf<
+      "Unauthorized" | "InvalidApiKey" | "AccountSuspended"
+    >()
+    expectTypeOf<SkytellsError.PredictionLevelError["_tag"]>().toEqualTypeOf<
+      | "InsufficientCredits"
+      | "UnprocessableEntity"
+      | "ModerationError"
+      | "ContentPolicyViolation"
+      | "UseCaseNotSupported"
+      | "ModelNotAuthorized"
+      | "PredictionFailed"
+      | "Timeout"
+    >()
+    expectTypeOf<Extract<SkytellsError.RetryableError, { _tag: "InsufficientCredits" }>>().toBeNever()
+    expectTypeOf<Extract<SkytellsError.RetryableError, { _tag: "RateLimitExceeded" }>>().not.toBeNever()
+  })
+
+  it("carry typed fields", () => {
+    expectTypeOf<SkytellsError.RateLimitExceeded["retryAfter"]>().toEqualTypeOf<
+      import("effect/Duration").Duration | undefined
+    >()
+    expectTypeOf<SkytellsError.InvalidInput["resolution"]>().toEqualTypeOf<string>()
+  })
+})
+
+describe("catchTags is exhaustive", () => {
+  it("handling every tag of a union leaves never", () => {
+    const handled = billingOrRate.pipe(Effect.catchTags({
+      PaymentRequired: () => Effect.succeed("pay"),
+      InsufficientCredits: () => Effect.succeed("credits"),
+      InsufficientQuota: () => Effect.succeed("quota"),
+      RateLimitExceeded: () => Effect.succeed("wait"),
+      RateLimited: () => Effect.succeed("wait"),
+      InferenceRateLimited: () => Effect.succeed("wait")
+    }))
+    expectTypeOf(handled).toEqualTypeOf<Effect.Effect<string, never, never>>()
+    exhaustive(handled)
+  })
+
+  it("leaving one out is a compile error", () => {
+    const partial = billingOrRate.pipe(Effect.catchTags({
+      PaymentRequired: () => Effect.succeed("pay"),
+      InsufficientCredits: () => Effect.succeed("credits"),
+      RateLimitExceeded: () => Effect.succeed("wait"),
+      RateLimited: () => Effect.succeed("wait"),
+      InferenceRateLimited: () => Effect.succeed("wait")
+    }))
+    expectTypeOf(partial).toEqualTypeOf<Effect.Effect<string, SkytellsError.InsufficientQuota, never>>()
+    // @ts-expect-error InsufficientQuota is not handled
+    exhaustive(partial)
+  })
+
+  it("a refinement handles a whole group at once", () => {
+    // Data-first, the refinement is instantiated at the effect's error type.
+    const handled = Effect.catchIf(anyApi, SkytellsError_isRetryable, () => Effect.succeed("retry later"))
+    type Left = Effect.Effect.Error<typeof handled>
+    expectTypeOf<Extract<Left, { _tag: "RateLimitExceeded" | "InternalError" }>>().toBeNever()
+    expectTypeOf<Extract<Left, { _tag: "InsufficientCredits" }>>().toEqualTypeOf<SkytellsError.InsufficientCredits>()
+  })
+})
+
+declare const SkytellsError_isRetryable: typeof SkytellsError.isRetryable
