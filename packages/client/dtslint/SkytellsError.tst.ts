@@ -69,12 +69,31 @@ describe("catchTags is exhaustive", () => {
   })
 
   it("a refinement handles a whole group at once", () => {
-    // Data-first, the refinement is instantiated at the effect's error type.
-    const handled = Effect.catchIf(anyApi, SkytellsError_isRetryable, () => Effect.succeed("retry later"))
+    // Instantiated at the channel's type, the refinement removes exactly the retryable members.
+    const handled = anyApi.pipe(
+      Effect.catchIf(SkytellsError_isRetryable<SkytellsError.SkytellsApiError>, () => Effect.succeed("retry later"))
+    )
     type Left = Effect.Effect.Error<typeof handled>
     expectTypeOf<Extract<Left, { _tag: "RateLimitExceeded" | "InternalError" }>>().toBeNever()
     expectTypeOf<Extract<Left, { _tag: "InsufficientCredits" }>>().toEqualTypeOf<SkytellsError.InsufficientCredits>()
   })
+})
+
+it("narrows in a plain if", () => {
+  const e = null as unknown as SkytellsError.SkytellsApiError
+  if (SkytellsError_isRetryable(e)) {
+    expectTypeOf(e._tag).toEqualTypeOf<
+      | "RateLimitExceeded"
+      | "RateLimited"
+      | "InferenceRateLimited"
+      | "InternalError"
+      | "ModelUnavailable"
+      | "InferenceError"
+      | "ServerError"
+      | "ServiceUnavailable"
+      | "InferenceTimeout"
+    >()
+  }
 })
 
 declare const SkytellsError_isRetryable: typeof SkytellsError.isRetryable
