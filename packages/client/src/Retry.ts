@@ -1,0 +1,238 @@
+/**
+ * Retry policies: `Schedule`s over the typed error of a call, composable with effect's combinators.
+ *
+ * A policy decides *when* and *how often* to retry. *What* may be retried is decided by the client
+ * for every policy, so no policy can retry what must not be retried:
+ *
+ * - only {@link SkytellsError.RetryableError}s (rate limits, documented server-side errors, gateway
+ *   errors, transport errors, timeouts) are retried, never credits, auth, validation or not-found;
+ *   the server's `x-should-retry: true|false` overrides that verdict;
+ * - a request that is not idempotent (creating a prediction, chat completions, embeddings) is retried
+ *   only when the server certainly did not act on it: a 429, a 503, or a refused connection. After an
+ *   ambiguous failure (a reset after the request was sent, a timeout waiting for the answer, a 500 or
+ *   a gateway error) it is not retried unless the caller opts in with {@link retryAmbiguous}, because a
+ *   retry could create and bill a second prediction;
+ * - the server's `Retry-After` (seconds or HTTP date) or `retry-after-ms` sets the minimum wait,
+ *   capped at {@link Options.maxRetryAfter} (default 60 seconds).
+ *
+ * There is one budget per call: the client runs one retry loop and the transport never retries on
+ * its own (unlike stacking `HttpClient.retryTransient`, which multiplies attempts).
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as SkytellsError from "./SkytellsError.js"
+
+/**
+ * A retry policy: a `Schedule` whose input is the failure of the last attempt. Its delays are the
+ * backoff; the client raises them to the server's `Retry-After` when that is longer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Policy = Schedule.Schedule<unknown, SkytellsError.SkytellsError>
+
+const attemptsToRetries = (attempts: number) => Math.max(0, Math.floor(attempts) - 1)
+
+/** `Schedule.jittered` spreads by ×[0.8, 1.2] only; this takes any symmetric fraction. */
+const jittered = (fraction: number) => <Out, In, R>(self: Schedule.Schedule<Out, In, R>) =>
+  fraction <= 0 ? self : Schedule.jitteredWith(self, { min: 1 - fraction, max: 1 + fraction })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExponentialOptions {
+  /** First delay. Default 1 second. */
+  readonly base?: Duration.DurationInput | undefined
+  /** Multiplier per retry. Default 2. */
+  readonly factor?: number | undefined
+  /** Longest backoff delay. Default 30 seconds. */
+  readonly cap?: Duration.DurationInput | undefined
+  /** Total attempts including the first. Default 4. */
+  readonly maxAttempts?: number | undefined
+  /** Random spread as a fraction: 0.25 means each delay is multiplied by a factor in [0.75, 1.25]. Default 0.25. */
+  readonly jitter?: number | undefined
+}
+
+/**
+ * Exponential backoff with a cap, jitter and a bound on attempts.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const exponential = (options: ExponentialOptions = {}): Policy => {
+  const base = Duration.toMillis(options.base ?? Duration.seconds(1))
+  const factor = options.factor ?? 2
+  const cap = Duration.toMillis(options.cap ?? Duration.seconds(30))
+  const jitter = options.jitter ?? 0.25
+  const backoff = Schedule.exponential(Duration.millis(base), factor).pipe(
+    Schedule.modifyDelay((_, delay) => Duration.millis(Math.min(Duration.toMillis(delay), cap))),
+    jittered(jitter)
+  )
+  return Schedule.intersect(backoff, Schedule.recurs(attemptsToRetries(options.maxAttempts ?? 4)))
+}
+
+/**
+ * A fixed delay between attempts.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fixed = (interval: Duration.DurationInput, options: { readonly maxAttempts?: number } = {}): Policy =>
+  Schedule.intersect(Schedule.spaced(interval), Schedule.recurs(attemptsToRetries(options.maxAttempts ?? 4)))
+
+/**
+ * Never retry.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const none: Policy = Schedule.stop
+
+/**
+ * The default, from Skytells' error-handling guide: exponential 1 s, 2 s, 4 s (doubling, capped at
+ * 30 s) with ±25 % jitter, at most 4 attempts in all.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultPolicy: Policy = exponential()
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The policy. Default {@link defaultPolicy}. */
+  readonly policy?: Policy | undefined
+  /** Longest `Retry-After` honoured; a longer one is cut to this. Default 60 seconds. */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
+  /** Retry non-idempotent requests after ambiguous failures too. Default false. */
+  readonly retryAmbiguous?: boolean | undefined
+}
+
+/** @internal */
+export const currentPolicy: FiberRef.FiberRef<Option.Option<Policy>> = globalValue(
+  "@effect-skytells/client/Retry/currentPolicy",
+  () => FiberRef.unsafeMake(Option.none<Policy>())
+)
+
+/** @internal */
+export const currentRetryAmbiguous: FiberRef.FiberRef<Option.Option<boolean>> = globalValue(
+  "@effect-skytells/client/Retry/currentRetryAmbiguous",
+  () => FiberRef.unsafeMake(Option.none<boolean>())
+)
+
+/**
+ * Uses `policy` for every Skytells call made by `effect` (a single call or a whole region of a
+ * program), instead of the client's policy.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withPolicy: {
+  (policy: Policy): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Policy): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Policy) =>
+  Effect.locally(effect, currentPolicy, Option.some(policy)))
+
+/**
+ * Lets the calls made by `effect` retry non-idempotent requests after ambiguous failures (see the
+ * module docs). Use it only where a duplicate is harmless to you.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retryAmbiguous = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(effect, currentRetryAmbiguous, Option.some(true))
+
+/**
+ * Why a failure was or was not retried.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Verdict =
+  | { readonly retry: true; readonly reason: "retryable" | "server-says-retry" | "ambiguous-opt-in" }
+  | {
+    readonly retry: false
+    readonly reason: "not-retryable" | "server-says-no" | "ambiguous-not-idempotent"
+  }
+
+/** Failures after which the server certainly did not act on the request. */
+const certainlyNotActed = (error: SkytellsError.SkytellsError): boolean => {
+  switch (error._tag) {
+    case "RateLimitExceeded":
+    case "RateLimited":
+    case "InferenceRateLimited":
+    case "ServiceUnavailable":
+      return true
+    case "TransportError":
+      return !error.mayHaveReachedServer
+    default:
+      return false
+  }
+}
+
+/**
+ * Decides whether a failure may be retried, for a request that is or is not idempotent.
+ *
+ * @since 0.1.0
+ * @category classification
+ */
+export const verdict = (
+  error: SkytellsError.SkytellsError,
+  request: { readonly idempotent: boolean; readonly retryAmbiguous: boolean }
+): Verdict => {
+  const serverSays = "shouldRetry" in error ? error.shouldRetry : undefined
+  if (serverSays === false) return { retry: false, reason: "server-says-no" }
+  // A transport error carries no server verdict; an encode or bad-URL error is certain to repeat.
+  if (error._tag === "TransportError" && (error.reason === "Encode" || error.reason === "InvalidUrl")) {
+    return { retry: false, reason: "not-retryable" }
+  }
+  if (serverSays === true) return { retry: true, reason: "server-says-retry" }
+  if (!SkytellsError.isRetryable(error)) return { retry: false, reason: "not-retryable" }
+  if (request.idempotent || certainlyNotActed(error)) return { retry: true, reason: "retryable" }
+  return request.retryAmbiguous
+    ? { retry: true, reason: "ambiguous-opt-in" }
+    : { retry: false, reason: "ambiguous-not-idempotent" }
+}
+
+/**
+ * The wait the server asked for, if any.
+ *
+ * @since 0.1.0
+ * @category classification
+ */
+export const retryAfter = (error: SkytellsError.SkytellsError): Option.Option<Duration.Duration> =>
+  "retryAfter" in error && error.retryAfter !== undefined ? Option.some(error.retryAfter) : Option.none()
+
+/**
+ * Wraps a policy so that each delay is at least the server's `Retry-After`, itself capped at
+ * `maxRetryAfter`. The client applies this to every policy; it is exported for users who drive
+ * their own loops with `Effect.retry`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const honourRetryAfter = (
+  policy: Policy,
+  maxRetryAfter: Duration.DurationInput = Duration.seconds(60)
+): Schedule.Schedule<[unknown, SkytellsError.SkytellsError], SkytellsError.SkytellsError> => {
+  const cap = Duration.decode(maxRetryAfter)
+  return Schedule.intersect(policy, Schedule.identity<SkytellsError.SkytellsError>()).pipe(
+    Schedule.modifyDelay(([, error], delay) =>
+      Option.match(retryAfter(error), {
+        onNone: () => delay,
+        onSome: (hint) => Duration.max(delay, Duration.min(hint, cap))
+      })
+    )
+  )
+}

@@ -1,0 +1,392 @@
+/**
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as RateLimiter from "effect/RateLimiter"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as RateLimit from "../RateLimit.js"
+import * as Retry from "../Retry.js"
+import type { Options, Request, Service } from "../SkytellsClient.js"
+import * as SkytellsError from "../SkytellsError.js"
+import { fromHttpClientError } from "./transport.js"
+
+/** @internal */
+export const DEFAULT_BASE_URL = "https://api.skytells.ai/v1"
+
+/** @internal */
+export const redactedLength = (key: Redacted.Redacted<string>): number => Redacted.value(key).trim().length
+
+const USER_AGENT = "effect-skytells/0.1.0"
+const DEFAULT_TIMEOUT = Duration.seconds(60)
+const EXCERPT = 300
+
+// Metrics ---------------------------------------------------------------------------------------
+
+const requests = Metric.counter("skytells_requests_total", {
+  description: "HTTP attempts sent to Skytells, by route and outcome",
+  incremental: true
+})
+const retries = Metric.counter("skytells_retries_total", { description: "Retries, by route and reason" })
+const failures = Metric.counter("skytells_failures_total", { description: "Calls that failed, by route and tag" })
+const latency = Metric.histogram(
+  "skytells_request_duration_ms",
+  MetricBoundaries.exponential({ start: 5, factor: 2, count: 14 }),
+  "Duration of one HTTP attempt in milliseconds"
+)
+
+// Bodies ----------------------------------------------------------------------------------------
+
+const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+
+/** One compiled decoder per schema, reused by every call. */
+const decoderFor = <A, I>(schema: Schema.Schema<A, I>) => {
+  let decoder = decoders.get(schema as Schema.Schema.Any)
+  if (decoder === undefined) {
+    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown>, { onExcessProperty: "ignore" })
+    decoders.set(schema as Schema.Schema.Any, decoder)
+  }
+  return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
+}
+
+const textDecoder = new TextDecoder()
+
+/**
+ * A successful response's JSON, decoded. The envelope's `status: false` on a 2xx is an error unless
+ * the body also carries a prediction id (the queued-prediction quirk, skytells-api.md §2.1).
+ */
+const decodeSuccess = <A, I>(
+  schema: Schema.Schema<A, I>,
+  status: number,
+  headers: Record<string, string>,
+  bytes: Uint8Array,
+  now: number
+): Either.Either<A, SkytellsError.ResponseError> => {
+  const text = textDecoder.decode(bytes)
+  const malformedError = (reason: "EmptyBody" | "NotJson" | "UnexpectedShape", issue?: string) =>
+    new SkytellsError.MalformedResponse({
+        reason,
+        httpStatus: status,
+        excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text,
+        bodyLength: bytes.byteLength,
+        ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
+        ...(headers["x-request-id"] !== undefined ? { requestId: headers["x-request-id"] } : {}),
+        ...(issue !== undefined ? { issue } : {})
+      })
+  const malformed = (reason: "EmptyBody" | "NotJson") => Either.left(malformedError(reason))
+  if (text.trim() === "") return malformed("EmptyBody")
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return malformed("NotJson")
+  }
+  if (
+    typeof json === "object" && json !== null && (json as { status?: unknown }).status === false &&
+    typeof (json as { error?: unknown }).error === "object" &&
+    !(typeof (json as { id?: unknown }).id === "string" && (json as { id: string }).id !== "")
+  ) {
+    return Either.left(SkytellsError.fromResponse({ status, headers, body: bytes, now }))
+  }
+  return Either.mapLeft(decoderFor(schema)(json), (error): SkytellsError.ResponseError => {
+    const issue = ParseResult.TreeFormatter.formatErrorSync(error)
+    return malformedError("UnexpectedShape", issue.length > 1_000 ? `${issue.slice(0, 1_000)}…` : issue)
+  })
+}
+
+// The client ------------------------------------------------------------------------------------
+
+interface Limiter {
+  readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly observe: (status: number, info: RateLimit.RateLimitInfo | undefined, error?: SkytellsError.SkytellsError) => Effect.Effect<void>
+}
+
+const noLimiter: Limiter = { run: (effect) => effect, observe: () => Effect.void }
+
+/** Caps RPM and concurrency, and holds every request while the server says the budget is spent. */
+const makeLimiter = (options: RateLimit.LimiterOptions): Effect.Effect<Limiter, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const pausedUntil = yield* Ref.make(0)
+    const rpm = options.requestsPerMinute !== undefined
+      ? yield* RateLimiter.make({ limit: options.requestsPerMinute, interval: "1 minute", algorithm: "token-bucket" })
+      : undefined
+    const semaphore = options.concurrent !== undefined ? yield* Effect.makeSemaphore(options.concurrent) : undefined
+    const waitPause = Effect.gen(function*() {
+      const until = yield* Ref.get(pausedUntil)
+      const now = yield* Clock.currentTimeMillis
+      if (until > now) yield* Effect.sleep(Duration.millis(until - now))
+    })
+    const pauseUntil = (at: number) => Ref.update(pausedUntil, (current) => Math.max(current, at))
+    return {
+      run: (effect) => {
+        const limited = Effect.zipRight(waitPause, rpm ? rpm(effect) : effect)
+        return semaphore ? semaphore.withPermits(1)(limited) : limited
+      },
+      observe: (status, info, error) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          if (status === 429 && error !== undefined) {
+            const wait = Option.getOrElse(Retry.retryAfter(error), () => Duration.seconds(1))
+            yield* pauseUntil(now + Duration.toMillis(wait))
+          } else if (info?.remainingRequests === 0) {
+            const reset = info.resetAt ?? (info.window ? now + Duration.toMillis(info.window) : undefined)
+            if (reset !== undefined) yield* pauseUntil(reset)
+          }
+        })
+    }
+  })
+
+const headersOf = (response: HttpClientResponse.HttpClientResponse): Record<string, string> =>
+  response.headers as unknown as Record<string, string>
+
+/** @internal */
+export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
+    const origin = safeOrigin(baseUrl)
+    // The client's spans replace the platform's per-request span (which also costs 15-25 % CPU,
+    // shared/reference/perf-baseline.md), and no trace headers are sent to Skytells.
+    const base = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.withTracerDisabledWhen(() => true),
+      HttpClient.withTracerPropagation(false)
+    )
+    const http = options.transformClient ? options.transformClient(base) : base
+    const lastRateLimit = yield* Ref.make(Option.none<RateLimit.RateLimitInfo>())
+    const limiter = options.limits ? yield* makeLimiter(options.limits) : noLimiter
+    const defaultTimeout = options.timeout !== undefined ? Duration.decode(options.timeout) : DEFAULT_TIMEOUT
+    const deadline = options.deadline !== undefined ? Duration.decode(options.deadline) : undefined
+    const maxRetryAfter = options.retry?.maxRetryAfter ?? Duration.seconds(60)
+    const staticHeaders = { ...options.headers, "user-agent": USER_AGENT }
+    const apiKey = options.apiKey
+
+    const isApiUrl = (url: string) => safeOrigin(url) === origin && url.startsWith(baseUrl)
+
+    /** Absolute URLs are followed only on the API's origin: the key is never sent anywhere else. */
+    const buildRequest = (
+      request: Omit<Request<unknown>, "schema">,
+      accept: string
+    ): Either.Either<HttpClientRequest.HttpClientRequest, SkytellsError.TransportError> => {
+      const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.path)
+      if (absolute && !isApiUrl(request.path)) {
+        return Either.left(
+          new SkytellsError.TransportError({
+            reason: "InvalidUrl",
+            mayHaveReachedServer: false,
+            method: request.method,
+            url: request.path,
+            description: `refusing to send the API key outside ${baseUrl}`
+          })
+        )
+      }
+      const url = absolute ? request.path : `${baseUrl}${request.path.startsWith("/") ? "" : "/"}${request.path}`
+      let req = HttpClientRequest.make(request.method)(url).pipe(
+        HttpClientRequest.setHeaders(staticHeaders),
+        HttpClientRequest.setHeader("accept", accept),
+        HttpClientRequest.setHeader("x-api-key", Redacted.value(apiKey))
+      )
+      if (request.urlParams) {
+        for (const [key, value] of Object.entries(request.urlParams)) {
+          if (value !== undefined) req = HttpClientRequest.setUrlParam(req, key, String(value))
+        }
+      }
+      if (request.body !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, request.body)
+      return Either.right(req)
+    }
+
+    /**
+     * One attempt: send, then either hand the 2xx response to `onSuccess` or decode the error body.
+     * The per-attempt timeout covers both; interruption aborts the HTTP request.
+     */
+    const attempt = <A>(
+      request: Omit<Request<unknown>, "schema">,
+      httpRequest: HttpClientRequest.HttpClientRequest,
+      attemptNumber: number,
+      onSuccess: (response: HttpClientResponse.HttpClientResponse, now: number) => Effect.Effect<A, SkytellsError.SkytellsError>
+    ): Effect.Effect<A, SkytellsError.SkytellsError> => {
+      const timeout = request.timeout !== undefined ? Duration.decode(request.timeout) : defaultTimeout
+      const sent = Effect.gen(function*() {
+        const start = yield* Clock.currentTimeMillis
+        const response = yield* http.execute(httpRequest)
+        const now = yield* Clock.currentTimeMillis
+        const headers = headersOf(response)
+        const info = RateLimit.fromHeaders(headers)
+        if (info !== undefined) yield* Ref.set(lastRateLimit, Option.some(info))
+        yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
+        yield* Metric.update(latency, now - start)
+        if (response.status >= 200 && response.status < 300) {
+          yield* limiter.observe(response.status, info)
+          return yield* onSuccess(response, now)
+        }
+        const body = new Uint8Array(yield* response.arrayBuffer)
+        const error = SkytellsError.fromResponse({ status: response.status, headers, body, now })
+        yield* limiter.observe(response.status, info, error)
+        return yield* Effect.fail(error)
+      }).pipe(
+        Effect.catchTags({
+          RequestError: (e: HttpClientError.RequestError) => Effect.fail(fromHttpClientError(e)),
+          ResponseError: (e: HttpClientError.ResponseError) => Effect.fail(fromHttpClientError(e))
+        }),
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new SkytellsError.RequestTimeout({
+              method: request.method,
+              url: httpRequest.url,
+              timeout,
+              scope: "attempt"
+            })
+        })
+      )
+      return limiter.run(sent).pipe(
+        Effect.tapBoth({
+          onFailure: (error) =>
+            Effect.zipRight(
+              Effect.annotateCurrentSpan("skytells.error", error._tag),
+              Metric.increment(Metric.tagged(Metric.tagged(requests, "route", request.route), "outcome", error._tag))
+            ),
+          onSuccess: () =>
+            Metric.increment(Metric.tagged(Metric.tagged(requests, "route", request.route), "outcome", "ok"))
+        }),
+        Effect.withSpan("Skytells.attempt", {
+          kind: "client",
+          attributes: { "http.request.method": request.method, "url.template": request.route, attempt: attemptNumber }
+        })
+      )
+    }
+
+    /** The retry loop: one budget per call, the safety rules of `Retry.verdict` on every failure. */
+    const run = <A>(
+      request: Omit<Request<unknown>, "schema">,
+      onSuccess: (response: HttpClientResponse.HttpClientResponse, now: number) => Effect.Effect<A, SkytellsError.SkytellsError>,
+      accept: string
+    ): Effect.Effect<A, SkytellsError.SkytellsError> =>
+      Effect.gen(function*() {
+        const httpRequest = yield* buildRequest(request, accept)
+        const policy = Option.getOrElse(yield* FiberRef.get(Retry.currentPolicy), () =>
+          options.retry?.policy ?? Retry.defaultPolicy)
+        const retryAmbiguous = Option.getOrElse(
+          yield* FiberRef.get(Retry.currentRetryAmbiguous),
+          () => options.retry?.retryAmbiguous ?? false
+        )
+        const idempotent = request.idempotent ?? request.method !== "POST"
+        const driver = yield* Schedule.driver(Retry.honourRetryAfter(policy, maxRetryAfter))
+        let attemptNumber = 1
+        while (true) {
+          const result = yield* Effect.either(attempt(request, httpRequest, attemptNumber, onSuccess))
+          if (Either.isRight(result)) return result.right
+          const error = result.left
+          const verdict = Retry.verdict(error, { idempotent, retryAmbiguous })
+          if (!verdict.retry) {
+            yield* Effect.logDebug("Skytells call failed, not retried").pipe(
+              Effect.annotateLogs({ route: request.route, error: error._tag, reason: verdict.reason })
+            )
+            return yield* Effect.fail(error)
+          }
+          const start = yield* Clock.currentTimeMillis
+          const next = yield* Effect.either(driver.next(error).pipe(
+            Effect.withSpan("Skytells.retryWait", {
+              attributes: {
+                "url.template": request.route,
+                attempt: attemptNumber,
+                "skytells.retry.reason": verdict.reason,
+                "skytells.error": error._tag,
+                "skytells.retry_after_ms": Option.match(Retry.retryAfter(error), {
+                  onNone: () => -1,
+                  onSome: Duration.toMillis
+                })
+              }
+            })
+          ))
+          if (Either.isLeft(next)) {
+            yield* Effect.logDebug("Skytells call failed, retry budget spent").pipe(
+              Effect.annotateLogs({ route: request.route, error: error._tag, attempts: attemptNumber })
+            )
+            return yield* Effect.fail(error)
+          }
+          const waited = (yield* Clock.currentTimeMillis) - start
+          yield* Metric.increment(Metric.tagged(Metric.tagged(retries, "route", request.route), "reason", verdict.reason))
+          yield* Effect.logDebug("Skytells call retried").pipe(
+            Effect.annotateLogs({
+              route: request.route,
+              error: error._tag,
+              attempt: attemptNumber,
+              reason: verdict.reason,
+              waitedMs: waited
+            })
+          )
+          attemptNumber++
+        }
+      }).pipe(
+        (effect) =>
+          deadline === undefined ? effect : Effect.timeoutFail(effect, {
+              duration: deadline,
+              onTimeout: () =>
+                new SkytellsError.RequestTimeout({
+                  method: request.method,
+                  url: `${baseUrl}${request.route}`,
+                  timeout: deadline,
+                  scope: "deadline"
+                })
+            }),
+        Effect.tapError((error) =>
+          Metric.increment(Metric.tagged(Metric.tagged(failures, "route", request.route), "error", error._tag))
+        ),
+        Effect.withSpan(`Skytells ${request.method} ${request.route}`, {
+          kind: "client",
+          attributes: { "http.request.method": request.method, "url.template": request.route }
+        })
+      )
+
+    const execute = <A, I>(request: Request<A, I>): Effect.Effect<A, SkytellsError.SkytellsError> =>
+      run(
+        request,
+        (response, now) =>
+          Effect.flatMap(
+            response.arrayBuffer,
+            (buffer) =>
+              decodeSuccess(request.schema, response.status, headersOf(response), new Uint8Array(buffer), now)
+          ).pipe(
+            Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e)))
+          ),
+        "application/json"
+      )
+
+    const executeRaw: Service["executeRaw"] = (request) =>
+      run(request, (response) => Effect.succeed(response), request.accept ?? "application/json")
+
+    const streamBody = (response: HttpClientResponse.HttpClientResponse) =>
+      Stream.mapError(response.stream, (e) => fromHttpClientError(e))
+
+    return {
+      baseUrl,
+      execute,
+      executeRaw,
+      streamBody,
+      rateLimit: Ref.get(lastRateLimit),
+      isApiUrl
+    } satisfies Service
+  })
+
+const safeOrigin = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
+}
