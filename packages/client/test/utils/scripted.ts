@@ -1,5 +1,5 @@
 import { InProcessHttpClient, SkytellsClient } from "@effect-skytells/client"
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Layer, Redacted, Ref } from "effect"
 
 export const API_KEY = "sk-test-SECRET-0123456789abcdef"
@@ -52,7 +52,7 @@ export const scripted = (replies: ReadonlyArray<Reply>) =>
 
 /** The SkytellsClient over a scripted in-process server. */
 export const clientLayer = (
-  app: Parameters<typeof InProcessHttpClient.layer>[0],
+  app: HttpApp.Default<unknown, never>,
   options: Partial<SkytellsClient.Options> = {}
 ) =>
   SkytellsClient.layer({ apiKey: Redacted.make(API_KEY), baseUrl: "https://api.test/v1", ...options }).pipe(

@@ -1,0 +1,172 @@
+import { SkytellsClient, SkytellsError } from "@effect-skytells/client"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber, Inspectable, Layer, Logger, LogLevel, Redacted, Schema, TestClock, Tracer } from "effect"
+import * as util from "node:util"
+import { API_KEY, clientLayer, type Reply, scripted } from "./utils/scripted.js"
+
+const Thing = Schema.Struct({ id: Schema.String })
+const get = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
+  client.execute({ method: "GET", path: "/things/1", route: "/things/{id}", schema: Thing }))
+const create = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
+  client.execute({ method: "POST", path: "/things", route: "/things", body: { a: 1 }, schema: Thing }))
+
+/** Runs `call` with a recording tracer and a debug-level recording logger. */
+const observe = <A, E>(replies: ReadonlyArray<Reply>, call: Effect.Effect<A, E, SkytellsClient.SkytellsClient>) =>
+  Effect.gen(function*() {
+    const server = yield* scripted(replies)
+    const spans: Array<Tracer.Span> = []
+    const logs: Array<string> = []
+    const base = yield* Effect.tracer
+    const tracer = Tracer.make({
+      span: (...args) => {
+        const span = base.span(...args)
+        spans.push(span)
+        return span
+      },
+      context: base.context
+    })
+    const logger = Logger.make(({ annotations, cause, message }) => {
+      logs.push(`${Inspectable.format(message)} ${Inspectable.format(Object.fromEntries(annotations))} ${Cause.pretty(cause)}`)
+    })
+    const fiber = yield* call.pipe(
+      Effect.provide(clientLayer(server.app)),
+      Effect.withTracer(tracer),
+      Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+      Logger.withMinimumLogLevel(LogLevel.All),
+      Effect.fork
+    )
+    yield* TestClock.adjust("5 minutes")
+    const exit = yield* Fiber.await(fiber)
+    return { exit, spans, logs }
+  })
+
+const everyFailure: ReadonlyArray<Reply> = [
+  { status: 401, body: { error_id: "UNAUTHORIZED", message: "bad key" } },
+  { status: 429, body: { error_id: "RATE_LIMIT_EXCEEDED", message: "m" }, headers: { "retry-after": "1" } },
+  { status: 502, body: "<html>gateway</html>" },
+  { status: 200, body: "not json" },
+  { status: 200, body: { id: 5 } },
+  { status: 418, body: { error_id: "TEAPOT", message: "m" } },
+  { fail: { code: "ECONNRESET" } },
+  { fail: { code: "ECONNREFUSED" } }
+]
+
+describe("the API key is redacted everywhere", () => {
+  for (const reply of everyFailure) {
+    it.effect(`in spans, debug logs and every rendering of the error (${JSON.stringify(reply).slice(0, 60)})`, () =>
+      Effect.gen(function*() {
+        const { exit, logs, spans } = yield* observe([reply], get)
+        assert.isTrue(Exit.isFailure(exit))
+        const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        assert.isTrue(SkytellsError.isSkytellsError(error))
+        const renderings = [
+          String(error),
+          JSON.stringify(error),
+          util.inspect(error, { depth: 10 }),
+          Inspectable.format(error),
+          Cause.pretty(Exit.isFailure(exit) ? exit.cause : Cause.empty),
+          ...logs,
+          ...spans.map((s) => `${s.name} ${Inspectable.format(Object.fromEntries(s.attributes))}`)
+        ].join("\n")
+        assert.notInclude(renderings, API_KEY)
+        assert.notInclude(renderings, API_KEY.slice(8))
+        assert.isAbove(logs.length, 0)
+      }))
+  }
+
+  it.effect("the options of the layer print redacted", () =>
+    Effect.sync(() => {
+      const options: SkytellsClient.Options = { apiKey: Redacted.make(API_KEY) }
+      assert.notInclude(util.inspect(options), API_KEY)
+      assert.notInclude(JSON.stringify(options), API_KEY)
+      assert.notInclude(String(options.apiKey), API_KEY)
+    }))
+})
+
+describe("spans", () => {
+  it.effect("one per call and one per attempt, with route, status, attempt, error tag and retry wait", () =>
+    Effect.gen(function*() {
+      const { spans } = yield* observe([
+        { status: 503, body: "", headers: { "retry-after": "2" } },
+        { status: 200, body: { id: "x" } }
+      ], get)
+      const call = spans.filter((s) => s.name === "Skytells GET /things/{id}")
+      const attempts = spans.filter((s) => s.name === "Skytells.attempt")
+      const waits = spans.filter((s) => s.name === "Skytells.retryWait")
+      assert.strictEqual(call.length, 1)
+      assert.strictEqual(call[0].attributes.get("url.template"), "/things/{id}")
+      assert.deepStrictEqual(attempts.map((s) => s.attributes.get("attempt")), [1, 2])
+      assert.deepStrictEqual(attempts.map((s) => s.attributes.get("http.response.status_code")), [503, 200])
+      assert.strictEqual(attempts[0].attributes.get("skytells.error"), "ServiceUnavailable")
+      assert.strictEqual(waits.length, 1)
+      assert.strictEqual(waits[0].attributes.get("skytells.retry.reason"), "retryable")
+      assert.strictEqual(waits[0].attributes.get("skytells.retry_after_ms"), 2000)
+      // Attempts and waits are children of the call span.
+      for (const span of [...attempts, ...waits]) {
+        assert.strictEqual(span.parent._tag === "Some" && span.parent.value.spanId, call[0].spanId)
+      }
+    }))
+
+  it.effect("the log says why a create was not retried", () =>
+    Effect.gen(function*() {
+      const { logs } = yield* observe([{ status: 500, body: { error_id: "INTERNAL_ERROR", message: "m" } }], create)
+      assert.isTrue(logs.some((l) => l.includes("not retried") && l.includes("ambiguous-not-idempotent")))
+    }))
+})
+
+describe("the client-side limiter", () => {
+  const ok: Reply = { status: 200, body: { id: "x" } }
+  const withLimits = (limits: SkytellsClient.Options["limits"], replies: ReadonlyArray<Reply>, calls: number) =>
+    Effect.gen(function*() {
+      const server = yield* scripted(replies)
+      const layer = clientLayer(server.app, { limits })
+      const fiber = yield* Effect.fork(
+        Effect.provide(Effect.all(Array.from({ length: calls }, () => Effect.either(get)), { concurrency: "unbounded" }), layer)
+      )
+      return { server, fiber }
+    })
+
+  it.effect("caps requests per minute: a burst waits its turn", () =>
+    Effect.gen(function*() {
+      const { fiber, server } = yield* withLimits({ requestsPerMinute: 3 }, [ok], 6)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* server.seen).length, 3)
+      yield* TestClock.adjust("2 minutes")
+      yield* Fiber.join(fiber)
+      const seen = yield* server.seen
+      assert.strictEqual(seen.length, 6)
+      assert.isTrue(seen.slice(3).every((s) => s.at >= 20_000))
+    }))
+
+  it.effect("caps requests in flight", () =>
+    Effect.gen(function*() {
+      const { fiber, server } = yield* withLimits({ concurrent: 2 }, [{ stall: true }], 5)
+      yield* TestClock.adjust("1 second")
+      assert.strictEqual((yield* server.seen).length, 2)
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("after a 429 every request waits for Retry-After", () =>
+    Effect.gen(function*() {
+      const limited: Reply = {
+        status: 429,
+        body: { error_id: "RATE_LIMIT_EXCEEDED", message: "m" },
+        headers: { "retry-after": "30" }
+      }
+      const { fiber, server } = yield* withLimits({ concurrent: 1 }, [limited, ok], 3)
+      yield* TestClock.adjust("10 minutes")
+      yield* Fiber.join(fiber)
+      const times = (yield* server.seen).map((s) => s.at)
+      assert.strictEqual(times[0], 0)
+      assert.isTrue(times.slice(1).every((t) => t >= 30_000), String(times))
+    }))
+})
+
+describe("layers compose", () => {
+  it.effect("the same program runs over any transport layer", () =>
+    Effect.gen(function*() {
+      const server = yield* scripted([{ status: 200, body: { id: "a" } }])
+      const result = yield* Effect.provide(get, Layer.fresh(clientLayer(server.app)))
+      assert.deepStrictEqual(result, { id: "a" })
+    }))
+})

@@ -1,0 +1,256 @@
+/**
+ * One suite, three transports: the same client code over the in-process test transport, over Node
+ * undici and over fetch against a loopback server started here. Real sockets mean real time, so the
+ * waits are kept to milliseconds.
+ */
+import { InProcessHttpClient, Retry, SkytellsClient, SkytellsError } from "@effect-skytells/client"
+import { FetchHttpClient, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type { HttpClient } from "@effect/platform"
+import { NodeHttpClient, NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Layer, Redacted, Ref, Schema, Stream } from "effect"
+import * as Http from "node:http"
+
+const KEY = "sk-transport-test-key"
+const Thing = Schema.Struct({ id: Schema.String, n: Schema.Number })
+
+/** The server side, written once: an HttpApp whose behaviour is chosen by the path. */
+const makeApp = (mode: "in-process" | "socket") =>
+  Effect.gen(function*() {
+    const hits = yield* Ref.make(new Map<string, number>())
+    const aborted = yield* Ref.make(0)
+    const count = (path: string) =>
+      Ref.modify(hits, (m) => {
+        const n = (m.get(path) ?? 0) + 1
+        return [n, new Map(m).set(path, n)]
+      })
+    const cut = (request: HttpServerRequest.HttpServerRequest) =>
+      mode === "socket"
+        ? Effect.sync(() => NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()).pipe(
+          Effect.zipRight(Effect.never)
+        )
+        : Effect.fail(Object.assign(new Error("reset"), { code: "ECONNRESET" }))
+    const app = HttpRouter.empty.pipe(
+      HttpRouter.get(
+        "/v1/ok",
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          if (request.headers["x-api-key"] !== KEY) {
+            return HttpServerResponse.unsafeJson({ error_id: "UNAUTHORIZED", message: "bad key" }, { status: 401 })
+          }
+          return HttpServerResponse.unsafeJson({ id: "a", n: yield* count("/ok") })
+        })
+      ),
+      HttpRouter.get(
+        "/v1/limited",
+        Effect.gen(function*() {
+          const n = yield* count("/limited")
+          return n === 1
+            ? HttpServerResponse.unsafeJson(
+              { error_id: "RATE_LIMIT_EXCEEDED", message: "slow down" },
+              { status: 429, headers: { "retry-after-ms": "30" } }
+            )
+            : HttpServerResponse.unsafeJson({ id: "b", n })
+        })
+      ),
+      HttpRouter.get(
+        "/v1/missing",
+        Effect.as(
+          count("/missing"),
+          HttpServerResponse.unsafeJson({ error: { code: "model_not_found", message: "no such model" } }, {
+            status: 404
+          })
+        )
+      ),
+      HttpRouter.get(
+        "/v1/gateway",
+        Effect.as(
+          count("/gateway"),
+          HttpServerResponse.text("<html><body>502 Bad Gateway</body></html>", { status: 502, contentType: "text/html" })
+        )
+      ),
+      HttpRouter.post(
+        "/v1/reset",
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          yield* request.text
+          yield* count("/reset")
+          return yield* cut(request)
+        })
+      ),
+      HttpRouter.get(
+        "/v1/stall",
+        Effect.zipRight(count("/stall"), Effect.never).pipe(Effect.onInterrupt(() => Ref.update(aborted, (n) => n + 1)))
+      ),
+      HttpRouter.get(
+        "/v1/stream",
+        Effect.succeed(
+          HttpServerResponse.stream(
+            Stream.make("data: one\n\n", "data: two\n\n").pipe(Stream.encodeText),
+            { contentType: "text/event-stream" }
+          )
+        )
+      )
+    )
+    return { app, hits: Ref.get(hits), aborted: Ref.get(aborted) }
+  })
+
+type Server = Effect.Effect.Success<ReturnType<typeof makeApp>>
+
+interface Setup {
+  readonly server: Server
+  readonly client: Layer.Layer<SkytellsClient.SkytellsClient>
+  readonly refusing: Layer.Layer<SkytellsClient.SkytellsClient>
+  readonly withKey: (key: string) => Layer.Layer<SkytellsClient.SkytellsClient>
+}
+
+const options = {
+  apiKey: Redacted.make(KEY),
+  retry: { policy: Retry.fixed("20 millis", { maxAttempts: 3 }) },
+  timeout: "300 millis"
+} as const
+
+/** A port nothing listens on. */
+const closedPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const s = Http.createServer()
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+)
+
+const socketSetup = (transport: Layer.Layer<HttpClient.HttpClient>) =>
+  Effect.gen(function*() {
+    const server = yield* makeApp("socket")
+    const served = yield* Layer.build(
+      HttpServer.serve(server.app).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" }))
+      )
+    )
+    const address = (served.unsafeMap.get(HttpServer.HttpServer.key) as HttpServer.HttpServer).address
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    const dead = yield* closedPort
+    const layerAt = (p: number, key = KEY) =>
+      SkytellsClient.layer({ ...options, apiKey: Redacted.make(key), baseUrl: `http://127.0.0.1:${p}/v1` }).pipe(
+        Layer.provide(transport)
+      )
+    return {
+      server,
+      client: layerAt(port),
+      refusing: layerAt(dead),
+      withKey: (key) => layerAt(port, key)
+    } satisfies Setup
+  })
+
+const inProcessSetup = Effect.gen(function*() {
+  const server = yield* makeApp("in-process")
+  const refusingApp = Effect.fail(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }))
+  const layerWith = (app: typeof server.app | typeof refusingApp, key = KEY) =>
+    SkytellsClient.layer({ ...options, apiKey: Redacted.make(key), baseUrl: "http://fake.local/v1" }).pipe(
+      Layer.provide(InProcessHttpClient.layer(app))
+    )
+  return {
+    server,
+    client: layerWith(server.app),
+    refusing: layerWith(refusingApp),
+    withKey: (key) => layerWith(server.app, key)
+  } satisfies Setup
+})
+
+const transports: ReadonlyArray<[string, Effect.Effect<Setup, never, import("effect/Scope").Scope>]> = [
+  ["in-process", inProcessSetup],
+  ["node undici", socketSetup(NodeHttpClient.layerUndici).pipe(Effect.orDie)],
+  ["fetch", socketSetup(FetchHttpClient.layer).pipe(Effect.orDie)]
+]
+
+const call = <A, I>(request: SkytellsClient.Request<A, I>) =>
+  Effect.flatMap(SkytellsClient.SkytellsClient, (client) => client.execute(request))
+
+const get = (path: string) => call({ method: "GET", path, route: path, schema: Thing })
+
+for (const [name, setup] of transports) {
+  describe(`over ${name}`, () => {
+    it.scopedLive("decodes a success", () =>
+      Effect.gen(function*() {
+        const { client } = yield* setup
+        const thing = yield* Effect.provide(get("/ok"), client)
+        assert.deepStrictEqual(thing, { id: "a", n: 1 })
+      }))
+
+    it.scopedLive("honours Retry-After and succeeds", () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup
+        const thing = yield* Effect.provide(get("/limited"), client)
+        assert.strictEqual(thing.id, "b")
+        assert.strictEqual((yield* server.hits).get("/limited"), 2)
+      }))
+
+    it.scopedLive("a documented error is its class, sent once", () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup
+        const e = yield* Effect.flip(Effect.provide(get("/missing"), client))
+        assert.strictEqual(e._tag, "ModelNotFound")
+        assert.strictEqual((yield* server.hits).get("/missing"), 1)
+      }))
+
+    it.scopedLive("an HTML 502 is a GatewayError, retried on a GET", () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup
+        const e = yield* Effect.flip(Effect.provide(get("/gateway"), client))
+        assert.strictEqual(e._tag, "GatewayError")
+        assert.strictEqual((yield* server.hits).get("/gateway"), 3)
+      }))
+
+    it.scopedLive("a refused connection: TransportError that did not reach the server", () =>
+      Effect.gen(function*() {
+        const { refusing } = yield* setup
+        const e = yield* Effect.flip(Effect.provide(get("/ok"), refusing))
+        assert.strictEqual(e._tag, "TransportError")
+        const t = e as SkytellsError.TransportError
+        assert.isFalse(t.mayHaveReachedServer, t.description)
+        assert.strictEqual(t.reason, "ConnectionRefused")
+      }))
+
+    it.scopedLive("a reset after a create was sent: not retried, may have reached the server", () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup
+        const e = yield* Effect.flip(Effect.provide(
+          call({ method: "POST", path: "/reset", route: "/reset", body: { a: 1 }, schema: Thing }),
+          client
+        ))
+        assert.strictEqual(e._tag, "TransportError")
+        assert.isTrue((e as SkytellsError.TransportError).mayHaveReachedServer)
+        assert.strictEqual((yield* server.hits).get("/reset"), 1)
+      }))
+
+    it.scopedLive("a stalled answer times out per attempt; the server sees the abort", () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup
+        const e = yield* Effect.flip(Effect.provide(get("/stall"), client))
+        assert.strictEqual(e._tag, "RequestTimeout")
+        assert.strictEqual((yield* server.hits).get("/stall"), 3)
+        yield* Effect.sleep("50 millis")
+        assert.strictEqual(yield* server.aborted, 3)
+      }))
+
+    it.scopedLive("streams a body", () =>
+      Effect.gen(function*() {
+        const { client } = yield* setup
+        const text = yield* Effect.gen(function*() {
+          const skytells = yield* SkytellsClient.SkytellsClient
+          const response = yield* skytells.executeRaw({ method: "GET", path: "/stream", route: "/stream", accept: "text/event-stream" })
+          return yield* skytells.streamBody(response).pipe(Stream.decodeText(), Stream.runCollect)
+        }).pipe(Effect.provide(client))
+        assert.strictEqual(Chunk.join(text, ""), "data: one\n\ndata: two\n\n")
+      }))
+
+    it.scopedLive("only the configured key authenticates", () =>
+      Effect.gen(function*() {
+        const { withKey } = yield* setup
+        const e = yield* Effect.flip(Effect.provide(get("/ok"), withKey("sk-wrong")))
+        assert.strictEqual(e._tag, "Unauthorized")
+      }))
+  })
+}
