@@ -1,0 +1,56 @@
+/**
+ * docs/errors.md is generated from the catalogue; this test fails when it is stale.
+ * Regenerate with `pnpm docs:errors` (UPDATE_DOCS=1).
+ */
+import { SkytellsError } from "@effect-skytells/client"
+import { assert, describe, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import * as path from "node:path"
+
+const target = path.join(__dirname, "..", "..", "..", "docs", "errors.md")
+
+const cell = (s: string) => s.replace(/\|/g, "\\|")
+
+const render = (): string => {
+  const classes = Object.values(SkytellsError.classes)
+  const rows = classes.map((c) => {
+    const e = c.entry
+    return `| \`${c._tag}\` | ${e.ids.map((id) => `\`${id}\``).join(", ")} | ${e.statuses.join(", ")} | ${
+      e.levels.join(", ")
+    } | ${e.category} | ${e.retryable ? "yes" : "no"} | ${cell(e.description)} | ${cell(e.resolution)} | ${cell(e.source)} |`
+  })
+  return [
+    "# Error catalogue",
+    "",
+    "<!-- Generated from packages/client/src/internal/catalogue.ts by `pnpm docs:errors`; CI fails when it is stale. -->",
+    "",
+    "Every documented Skytells error id is a `Schema.TaggedError` class of the `SkytellsError` module. The class is chosen",
+    "by the error id (case-insensitive), never by the HTTP status; where sources disagree on the status, every documented",
+    "status is accepted. \"Retried\" says whether the default policy retries it (a non-idempotent request is retried",
+    "only after a 429, a 503 or a refused connection; see the README's retry section).",
+    "",
+    "| Class | Wire ids | HTTP status | Level | Group | Retried | Meaning | What to do | Source |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    "## Failures outside the documentation",
+    "",
+    "| Class | When | Retried |",
+    "|---|---|---|",
+    "| `UnknownApiError` | an error id the catalogue does not know; keeps the id, status and parsed body | no, unless `x-should-retry: true` |",
+    "| `GatewayError` | 502 or 504 without an error id (a proxy answered, often with HTML) | yes, when the request is safe to repeat |",
+    "| `MalformedResponse` | an empty body, a body that is not JSON, or JSON that does not match the documented shape (`issue` names the field) | no |",
+    "| `TransportError` | no answer: refused, DNS, reset; `mayHaveReachedServer` says whether the server may have acted | yes when safe (a create only if the server certainly did not see it) |",
+    "| `RequestTimeout` | no answer within the per-attempt timeout or the total deadline | per attempt: yes for idempotent requests; deadline: no |",
+    ""
+  ].join("\n")
+}
+
+describe("docs/errors.md", () => {
+  it("is generated from the catalogue and current", () => {
+    const expected = render()
+    if (process.env.UPDATE_DOCS === "1") fs.writeFileSync(target, expected)
+    const actual = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : ""
+    assert.strictEqual(actual, expected, "docs/errors.md is stale: run `pnpm docs:errors`")
+  })
+})
