@@ -407,6 +407,8 @@ export class PredictionCanceled extends Schema.TaggedError<PredictionCanceled>(
   }
 
   override get message(): string {
-    return `Prediction ${this.predictionId ?? "(no id)"} was canceled (status "${this.prediction.status}") before it finished. A canceled prediction cannot be resumed: create a new one if you still need the result.`
+    return `Prediction ${
+      this.predictionId ?? "(no id)"
+    } was canceled (status "${this.prediction.status}") before it finished. A canceled prediction cannot be resumed: create a new one if you still need the result.`
   }
 }

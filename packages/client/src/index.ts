@@ -10,6 +10,35 @@
 export * as InProcessHttpClient from "./InProcessHttpClient.js"
 
 /**
+ * `effect/Schema` schemas for the OpenAI-compatible Inference API (chat completions, Responses,
+ * embeddings), with the Skytells safety fields.
+ *
+ * @since 0.1.0
+ */
+export * as InferenceSchema from "./InferenceSchema.js"
+
+/**
+ * The Skytells Model object, decoded leniently.
+ *
+ * @since 0.1.0
+ */
+export * as Model from "./Model.js"
+
+/**
+ * The Skytells Prediction object, decoded leniently.
+ *
+ * @since 0.1.0
+ */
+export * as Prediction from "./Prediction.js"
+
+/**
+ * The Prediction API: create, get, list, cancel, delete, wait, watch and run.
+ *
+ * @since 0.1.0
+ */
+export * as Predictions from "./Predictions.js"
+
+/**
  * Rate-limit information from the server's headers, and the client-side limiter's options.
  *
  * @since 0.1.0
@@ -36,3 +65,17 @@ export * as SkytellsClient from "./SkytellsClient.js"
  * @since 0.1.0
  */
 export * as SkytellsError from "./SkytellsError.js"
+
+/**
+ * The store webhook deliveries are deduplicated in (in memory by default; pluggable).
+ *
+ * @since 0.1.0
+ */
+export * as WebhookStore from "./WebhookStore.js"
+
+/**
+ * Webhook signature verification, typed events and an HTTP handler with duplicate protection.
+ *
+ * @since 0.1.0
+ */
+export * as Webhooks from "./Webhooks.js"
