@@ -26,9 +26,11 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Predicate from "effect/Predicate"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type ApiTag, catalogue, type Category, type Entry, type Level, type TagsWhere } from "./internal/catalogue.js"
 import * as decode from "./internal/errorDecoder.js"
+import { Prediction } from "./Prediction.js"
 
 /**
  * The fields every documented API error carries.
@@ -51,6 +53,8 @@ export const ApiErrorFields = {
   type: Schema.optional(Schema.String),
   code: Schema.optional(Schema.String),
   predictionId: Schema.optional(Schema.String),
+  /** The whole prediction, when the error comes from a prediction that ended `failed`. */
+  prediction: Schema.optional(Prediction),
   retryAfter: Schema.optional(Schema.Duration),
   shouldRetry: Schema.optional(Schema.Boolean)
 }
@@ -488,6 +492,24 @@ export type SkytellsError =
 export type ResponseError = SkytellsApiError | UnknownApiError | GatewayError | MalformedResponse
 
 /**
+ * The failures every call can have, whatever the operation: authentication, a generic refusal, rate
+ * limits, server-side errors, and everything outside the documentation. Each operation's error type
+ * is this union plus the errors documented for that operation.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export type CommonError =
+  | AuthenticationError
+  | Forbidden
+  | RateLimitError
+  | ServerSideError
+  | UnknownApiError
+  | MalformedResponse
+  | TransportError
+  | RequestTimeout
+
+/**
  * Failures that are transient by nature: the documented retryable ids, gateway errors, transport
  * errors and timeouts. Whether a retry is *safe* also depends on the request (see `Retry`).
  *
@@ -595,8 +617,8 @@ export const fromResponse = (response: ResponseParts): ResponseError => {
 
 /**
  * The error a failed prediction object stands for: the class of its `error_id` when documented,
- * otherwise {@link PredictionFailed} with the prediction's `error` text. Returns `undefined` when the
- * object is not a failed prediction.
+ * otherwise {@link PredictionFailed} with the prediction's `error` text, carrying the whole decoded
+ * prediction (id, error text, metrics). Returns `undefined` when the object is not a failed prediction.
  *
  * @since 0.1.0
  * @category decoding
@@ -604,7 +626,12 @@ export const fromResponse = (response: ResponseParts): ResponseError => {
 export const fromFailedPrediction = (prediction: unknown): SkytellsApiError | UnknownApiError | undefined => {
   const parsed = decode.failedPrediction(prediction)
   if (parsed === undefined) return undefined
-  return parsed._tag === "Known"
-    ? new classes[parsed.tag](parsed.fields, { disableValidation: true })
-    : new UnknownApiError(parsed.fields, { disableValidation: true })
+  if (parsed._tag === "Unknown") return new UnknownApiError(parsed.fields, { disableValidation: true })
+  const decoded = decodePrediction(prediction)
+  return new classes[parsed.tag](
+    Option.isSome(decoded) ? { ...parsed.fields, prediction: decoded.value } : parsed.fields,
+    { disableValidation: true }
+  )
 }
+
+const decodePrediction = Schema.decodeUnknownOption(Prediction)

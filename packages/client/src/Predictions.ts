@@ -1,0 +1,583 @@
+/**
+ * The Prediction API: create, get, list, cancel, delete, wait, watch and run.
+ *
+ * Every function requires the {@link SkytellsClient.SkytellsClient} service, and each fails with
+ * its own union: the errors Skytells documents for that operation plus
+ * {@link SkytellsError.CommonError}. An error id the server sends that is not documented for the
+ * operation arrives as `UnknownApiError` with that id.
+ *
+ * A prediction that ends `failed` fails `wait` and `run` with the class of its `error_id` when it is
+ * documented (`ContentPolicyViolation`, `InsufficientCredits`, ...), otherwise `PredictionFailed`;
+ * one that ends `canceled` or `cancelled` fails with `PredictionCanceled`. Each carries the whole
+ * prediction.
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { allowing, narrow, tagsOfCategory } from "./internal/narrow.js"
+import * as P from "./Prediction.js"
+import { SkytellsClient } from "./SkytellsClient.js"
+import * as SkytellsError from "./SkytellsError.js"
+
+type Prediction = P.Prediction
+
+// Errors ----------------------------------------------------------------------------------------
+
+/**
+ * `wait` or `run` gave up after `maxWait`: the prediction was still running.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class WaitTimeout extends Schema.TaggedError<WaitTimeout>("@effect-skytells/client/Predictions/WaitTimeout")(
+  "WaitTimeout",
+  {
+    predictionId: Schema.String,
+    maxWait: Schema.Duration,
+    lastStatus: Schema.optional(Schema.String),
+    canceled: Schema.Boolean
+  }
+) {
+  override get message(): string {
+    return `Prediction ${this.predictionId} was still ${
+      this.lastStatus ? `"${this.lastStatus}"` : "running"
+    } after ${Duration.format(this.maxWait)}${
+      this.canceled ? " and was canceled on the server" : ""
+    }. Raise maxWait, or use webhooks for long jobs (video, audio).`
+  }
+}
+
+/** @since 0.1.0 @category errors */
+export type CreateError =
+  | SkytellsError.CommonError
+  | SkytellsError.ValidationFailure
+  | SkytellsError.BillingError
+  | SkytellsError.PermissionError
+  | SkytellsError.ContentPolicyError
+  | SkytellsError.ModelNotFound
+  | SkytellsError.PredictionFailed
+  | SkytellsError.Timeout
+/** @since 0.1.0 @category errors */
+export type GetError = SkytellsError.CommonError | SkytellsError.PredictionNotFound | SkytellsError.PredictionFailed
+/** @since 0.1.0 @category errors */
+export type CancelError =
+  | SkytellsError.CommonError
+  | SkytellsError.PredictionNotFound
+  | SkytellsError.PredictionNotCancellable
+/** @since 0.1.0 @category errors */
+export type RemoveError = SkytellsError.CommonError | SkytellsError.PredictionNotFound
+/** @since 0.1.0 @category errors */
+export type ListError =
+  | SkytellsError.CommonError
+  | SkytellsError.InvalidParameter
+  | SkytellsError.InvalidDateFormat
+  | SkytellsError.InvalidDateRange
+  | SkytellsError.InvalidParameterCombination
+  | SkytellsError.ModelNotFound
+/** Waiting: polling failures plus how a prediction can end badly. @since 0.1.0 @category errors */
+export type WaitError =
+  | GetError
+  | SkytellsError.PredictionLevelError
+  | SkytellsError.UnknownApiError
+  | P.PredictionCanceled
+  | WaitTimeout
+/** @since 0.1.0 @category errors */
+export type RunError = CreateError | WaitError
+
+const createTags = allowing(
+  ...tagsOfCategory("validation", "billing", "permission", "contentPolicy"),
+  "ModelNotFound",
+  "PredictionFailed",
+  "Timeout"
+)
+const getTags = allowing("PredictionNotFound", "PredictionFailed")
+const cancelTags = allowing("PredictionNotFound", "PredictionNotCancellable")
+const removeTags = allowing("PredictionNotFound")
+const listTags = allowing(
+  "InvalidParameter",
+  "InvalidDateFormat",
+  "InvalidDateRange",
+  "InvalidParameterCombination",
+  "ModelNotFound"
+)
+
+// Requests --------------------------------------------------------------------------------------
+
+/**
+ * Where Skytells should deliver lifecycle events: an object (the documented form) or a bare URL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Webhook = string | { readonly url: string; readonly events?: ReadonlyArray<string> | undefined }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateRequest {
+  /** The model's slug (its `namespace`), e.g. `truefusion`. */
+  readonly model: string
+  readonly input: Readonly<Record<string, unknown>>
+  readonly webhook?: Webhook | undefined
+  /** Ask the server to answer only when the prediction is done (video models ignore it). */
+  readonly await?: boolean | undefined
+  readonly stream?: boolean | undefined
+}
+
+/**
+ * A prediction id, or a prediction (whose own `urls` are then followed when they point at the API).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Target = string | Prediction
+
+const idOf = (target: Target): string => typeof target === "string" ? target : target.id ?? ""
+
+const SuccessOrPrediction = Schema.Union(
+  Schema.Struct({ success: Schema.Boolean }),
+  P.Prediction
+)
+
+const pathFor = (target: Target, key: "get" | "cancel" | "delete", fallback: string) =>
+  Effect.map(SkytellsClient, (client) => {
+    const url = typeof target === "string" ? undefined : target.urls?.[key]
+    return url && client.isApiUrl(url) ? url : fallback
+  })
+
+const encodeId = (target: Target) => encodeURIComponent(idOf(target))
+
+/**
+ * Creates a prediction (`POST /predictions`). Not retried after ambiguous failures (see `Retry`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const create = (
+  request: CreateRequest,
+  options: { readonly timeout?: Duration.DurationInput | undefined } = {}
+): Effect.Effect<Prediction, CreateError, SkytellsClient> =>
+  Effect.flatMap(SkytellsClient, (client) =>
+    client.execute({
+      method: "POST",
+      path: "/predictions",
+      route: "/predictions",
+      body: {
+        model: request.model,
+        input: request.input,
+        ...(request.webhook !== undefined ? { webhook: request.webhook } : {}),
+        ...(request.await !== undefined ? { await: request.await } : {}),
+        ...(request.stream !== undefined ? { stream: request.stream } : {})
+      },
+      schema: P.Prediction,
+      idempotent: false,
+      timeout: options.timeout
+    })).pipe(narrow<CreateError>(createTags), Effect.withSpan("Predictions.create"))
+
+/**
+ * Fetches a prediction (`GET /predictions/{id}`, or the prediction's own `urls.get`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const get = (target: Target): Effect.Effect<Prediction, GetError, SkytellsClient> =>
+  Effect.gen(function*() {
+    const client = yield* SkytellsClient
+    const path = yield* pathFor(target, "get", `/predictions/${encodeId(target)}`)
+    return yield* client.execute({ method: "GET", path, route: "/predictions/{id}", schema: P.Prediction })
+  }).pipe(narrow<GetError>(getTags), Effect.withSpan("Predictions.get"))
+
+/**
+ * Cancels a running prediction (`POST /predictions/{id}/cancel`). Returns the prediction when the
+ * server sends it back (some versions answer `{success: true}` only). A prediction already finished
+ * fails with `PredictionNotCancellable`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const cancel = (target: Target): Effect.Effect<Option.Option<Prediction>, CancelError, SkytellsClient> =>
+  Effect.gen(function*() {
+    const client = yield* SkytellsClient
+    const path = yield* pathFor(target, "cancel", `/predictions/${encodeId(target)}/cancel`)
+    // Repeating a cancel is harmless (at worst a 409), so it is retried like a GET.
+    const result = yield* client.execute({
+      method: "POST",
+      path,
+      route: "/predictions/{id}/cancel",
+      schema: SuccessOrPrediction,
+      idempotent: true
+    })
+    return "status" in result ? Option.some(result) : Option.none()
+  }).pipe(narrow<CancelError>(cancelTags), Effect.withSpan("Predictions.cancel"))
+
+/**
+ * Deletes a prediction and its stored outputs (`DELETE /predictions/{id}`). Irreversible.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const remove = (target: Target): Effect.Effect<void, RemoveError, SkytellsClient> =>
+  Effect.gen(function*() {
+    const client = yield* SkytellsClient
+    const path = yield* pathFor(target, "delete", `/predictions/${encodeId(target)}`)
+    yield* client.execute({ method: "DELETE", path, route: "/predictions/{id}", schema: SuccessOrPrediction })
+  }).pipe(narrow<RemoveError>(removeTags), Effect.withSpan("Predictions.remove"))
+
+// Listing ---------------------------------------------------------------------------------------
+
+/**
+ * A day for the `from`/`to` filters: `YYYY-MM-DD`, or a `Date` (its UTC day).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Day = string | Date
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListOptions {
+  /** First page to read (1-based). Default 1. */
+  readonly page?: number | undefined
+  /** Page size, 1 to 50. Default 20. */
+  readonly perPage?: number | undefined
+  readonly model?: string | undefined
+  readonly status?: string | undefined
+  readonly from?: Day | undefined
+  readonly to?: Day | undefined
+}
+
+/**
+ * One page of predictions.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Page {
+  readonly items: ReadonlyArray<Prediction>
+  readonly page: number
+  /** The next page's number, when there is one. */
+  readonly next: Option.Option<number>
+  readonly total: Option.Option<number>
+}
+
+const Pagination = Schema.Struct({
+  current_page: Schema.optional(Schema.Number),
+  per_page: Schema.optional(Schema.Number),
+  total: Schema.optional(Schema.Number),
+  last_page: Schema.optional(Schema.Number)
+})
+
+// The docs show a bare array, the SDK `{data, pagination}`: both are read.
+const PageBody = Schema.Union(
+  Schema.Array(P.Prediction),
+  Schema.Struct({ data: Schema.Array(P.Prediction), pagination: Schema.optional(Schema.NullOr(Pagination)) })
+)
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
+
+const toDay = (name: "from" | "to", day: Day): Effect.Effect<string, SkytellsError.InvalidDateFormat> => {
+  if (day instanceof Date) {
+    return Number.isFinite(day.getTime())
+      ? Effect.succeed(day.toISOString().slice(0, 10))
+      : Effect.fail(invalidDate(name, "an invalid Date"))
+  }
+  const match = DAY.exec(day)
+  if (match) {
+    const date = new Date(`${day}T00:00:00Z`)
+    if (Number.isFinite(date.getTime()) && date.toISOString().slice(0, 10) === day) return Effect.succeed(day)
+  }
+  return Effect.fail(invalidDate(name, JSON.stringify(day)))
+}
+
+const invalidDate = (name: string, got: string) =>
+  new SkytellsError.InvalidDateFormat({
+    errorId: "INVALID_DATE_FORMAT",
+    message: `\`${name}\` must be a calendar date as YYYY-MM-DD (got ${got}); nothing was sent.`
+  })
+
+const invalidParameter = (message: string) =>
+  new SkytellsError.InvalidParameter({ errorId: "INVALID_PARAMETER", message: `${message}; nothing was sent.` })
+
+/** Checks the options before any request, as the server would, to save a round trip. */
+const validateList = (options: ListOptions) =>
+  Effect.gen(function*() {
+    const perPage = options.perPage ?? 20
+    const page = options.page ?? 1
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 50) {
+      return yield* Effect.fail(invalidParameter(`perPage must be an integer from 1 to 50 (got ${perPage})`))
+    }
+    if (!Number.isInteger(page) || page < 1) {
+      return yield* Effect.fail(invalidParameter(`page must be a positive integer (got ${page})`))
+    }
+    const from = options.from !== undefined ? yield* toDay("from", options.from) : undefined
+    const to = options.to !== undefined ? yield* toDay("to", options.to) : undefined
+    if (from !== undefined && to !== undefined && from > to) {
+      return yield* Effect.fail(
+        new SkytellsError.InvalidDateRange({
+          errorId: "INVALID_DATE_RANGE",
+          message: `\`from\` (${from}) is after \`to\` (${to}); nothing was sent.`
+        })
+      )
+    }
+    return { perPage, page, from, to }
+  })
+
+/**
+ * Reads one page (`GET /predictions`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const listPage = (options: ListOptions = {}): Effect.Effect<Page, ListError, SkytellsClient> =>
+  Effect.gen(function*() {
+    const valid = yield* validateList(options)
+    const client = yield* SkytellsClient
+    const body = yield* client.execute({
+      method: "GET",
+      path: "/predictions",
+      route: "/predictions",
+      urlParams: {
+        page: valid.page,
+        per_page: valid.perPage,
+        model: options.model,
+        status: options.status,
+        from: valid.from,
+        to: valid.to
+      },
+      schema: PageBody
+    })
+    if (Array.isArray(body)) {
+      const items = body as ReadonlyArray<Prediction>
+      return {
+        items,
+        page: valid.page,
+        next: items.length >= valid.perPage ? Option.some(valid.page + 1) : Option.none(),
+        total: Option.none()
+      }
+    }
+    const { data, pagination } = body as { data: ReadonlyArray<Prediction>; pagination?: typeof Pagination.Type | null }
+    const current = pagination?.current_page ?? valid.page
+    const hasMore = pagination?.last_page !== undefined
+      ? current < pagination.last_page
+      : data.length >= valid.perPage
+    return {
+      items: data,
+      page: current,
+      next: hasMore && data.length > 0 ? Option.some(current + 1) : Option.none(),
+      total: Option.fromNullable(pagination?.total)
+    }
+  }).pipe(narrow<ListError>(listTags), Effect.withSpan("Predictions.listPage"))
+
+/**
+ * Every prediction matching the filters, as a lazy stream: a page is requested only when the
+ * consumer needs its items, so `Stream.take(3)` reads only the pages holding the first three.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const list = (options: ListOptions = {}): Stream.Stream<Prediction, ListError, SkytellsClient> =>
+  Stream.paginateChunkEffect(options.page ?? 1, (page) =>
+    Effect.map(listPage({ ...options, page }), (result) => [Chunk.fromIterable(result.items), result.next] as const))
+
+// Waiting ---------------------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface WaitOptions {
+  /**
+   * When to poll again. Default: 2 s, growing by 1.5x to at most 5 s (the docs advise polling every
+   * 2 to 5 seconds).
+   */
+  readonly schedule?: Schedule.Schedule<unknown, Prediction> | undefined
+  /** Give up after this long with `WaitTimeout`. Default: no limit. */
+  readonly maxWait?: Duration.DurationInput | undefined
+  /** Cancel the prediction on the server when the wait is interrupted or times out. Default false. */
+  readonly cancelOnInterrupt?: boolean | undefined
+}
+
+/**
+ * The default polling schedule: 2 s, 3 s, 4.5 s, then every 5 s.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultPollSchedule: Schedule.Schedule<unknown, Prediction> = Schedule.exponential("2 seconds", 1.5).pipe(
+  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(5)))
+)
+
+/**
+ * The failure a finished prediction stands for, if it did not succeed.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const failureOf = (
+  prediction: Prediction
+): Option.Option<SkytellsError.PredictionLevelError | SkytellsError.UnknownApiError | P.PredictionCanceled> => {
+  if (P.isCanceled(prediction)) return Option.some(P.PredictionCanceled.fromPrediction(prediction))
+  if (!P.isFailed(prediction)) return Option.none()
+  const error = SkytellsError.fromFailedPrediction(prediction)
+  if (error === undefined) return Option.none()
+  // Undocumented prediction-level ids keep their id as UnknownApiError (see the module docs).
+  return Option.some(
+    error._tag === "UnknownApiError" || isPredictionLevel(error)
+      ? error
+      : new SkytellsError.UnknownApiError({
+        errorId: error.errorId,
+        message: error.message,
+        httpStatus: 200,
+        body: prediction
+      })
+  )
+}
+
+const predictionLevelTags: ReadonlySet<string> = new Set(
+  SkytellsError.SkytellsApiError.members.filter((c) => c.entry.levels.includes("prediction")).map((c) => c._tag)
+)
+
+const isPredictionLevel = (error: SkytellsError.SkytellsApiError): error is SkytellsError.PredictionLevelError =>
+  predictionLevelTags.has(error._tag)
+
+type WatchState =
+  | { readonly _tag: "Fetch"; readonly target: Target }
+  | { readonly _tag: "Emit"; readonly prediction: Prediction }
+  | { readonly _tag: "Poll"; readonly prediction: Prediction }
+  | { readonly _tag: "End"; readonly prediction: Prediction }
+
+/**
+ * Each observed state of a prediction, from now until it finishes, polling with the wait schedule:
+ * for progress bars (`metrics.progress`). The stream fails like {@link wait} when the prediction
+ * ends `failed` or `canceled`, after emitting that final state.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const watch = (target: Target, options: WaitOptions = {}): Stream.Stream<Prediction, WaitError, SkytellsClient> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const driver = yield* Schedule.driver(options.schedule ?? defaultPollSchedule)
+    const startedAt = yield* Clock.currentTimeMillis
+    const last = yield* Ref.make<Option.Option<Prediction>>(
+      typeof target === "string" ? Option.none() : Option.some(target)
+    )
+    const initial: WatchState = typeof target === "string" ? { _tag: "Fetch", target } : { _tag: "Emit", prediction: target }
+    const after = (prediction: Prediction): WatchState =>
+      P.isTerminal(prediction) ? { _tag: "End", prediction } : { _tag: "Poll", prediction }
+    const step = (state: WatchState): Effect.Effect<Option.Option<readonly [Prediction, WatchState]>, WaitError, SkytellsClient> => {
+      switch (state._tag) {
+        case "Fetch":
+          return Effect.map(Effect.tap(get(state.target), (p) => Ref.set(last, Option.some(p))), (p) => Option.some([p, after(p)] as const))
+        case "Emit":
+          return Effect.succeed(Option.some([state.prediction, after(state.prediction)] as const))
+        case "Poll":
+          return driver.next(state.prediction).pipe(
+            // A schedule that ends is a wait that gave up.
+            Effect.catchAll(() =>
+              Effect.flatMap(Clock.currentTimeMillis, (now) =>
+                Effect.fail(
+                  new WaitTimeout({
+                    predictionId: idOf(state.prediction),
+                    maxWait: Duration.millis(now - startedAt),
+                    lastStatus: state.prediction.status,
+                    canceled: false
+                  })
+                ))
+            ),
+            Effect.zipRight(step({ _tag: "Fetch", target: state.prediction }))
+          )
+        case "End":
+          return Option.match(failureOf(state.prediction), {
+            onNone: () => Effect.succeed(Option.none()),
+            onSome: (error) => Effect.fail(error)
+          })
+      }
+    }
+    const stream = Stream.unfoldEffect(initial, step)
+    if (options.maxWait === undefined) return stream
+    const maxWait = Duration.decode(options.maxWait)
+    return stream.pipe(Stream.interruptWhen(Effect.gen(function*() {
+      yield* Effect.sleep(maxWait)
+      const seen = yield* Ref.get(last)
+      return yield* Effect.fail(
+        new WaitTimeout({
+          predictionId: idOf(target),
+          maxWait,
+          canceled: false,
+          ...Option.match(seen, { onNone: () => ({}), onSome: (p) => ({ lastStatus: p.status }) })
+        })
+      )
+    })))
+  }))
+
+const cancelQuietly = (target: Target) =>
+  cancel(target).pipe(Effect.timeout("10 seconds"), Effect.ignore)
+
+/**
+ * Polls until the prediction finishes and returns it when it succeeded; fails with the typed
+ * prediction-level error, `PredictionCanceled`, or `WaitTimeout` after `maxWait`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const wait = (target: Target, options: WaitOptions = {}): Effect.Effect<Prediction, WaitError, SkytellsClient> => {
+  const waited = Stream.runLast(watch(target, options)).pipe(
+    Effect.flatMap(Option.match({
+      onNone: () => get(target),
+      onSome: Effect.succeed
+    }))
+  )
+  if (options.cancelOnInterrupt !== true) return Effect.withSpan(waited, "Predictions.wait")
+  return waited.pipe(
+    Effect.onInterrupt(() => cancelQuietly(target)),
+    Effect.catchTag("WaitTimeout", (timeout) =>
+      Effect.zipRight(cancelQuietly(target), Effect.fail(new WaitTimeout({ ...timeout, canceled: true })))),
+    Effect.withSpan("Predictions.wait")
+  )
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunOptions extends WaitOptions {
+  /** Send `await: true` so the server answers when done; polling takes over if it does not. Default true. */
+  readonly await?: boolean | undefined
+}
+
+/**
+ * Create and wait: the result of a prediction in one call. With `await` (the default) the server
+ * usually answers with the finished prediction; when it does not (video models ignore `await`),
+ * `run` polls like {@link wait}.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const run = (
+  request: Omit<CreateRequest, "await">,
+  options: RunOptions = {}
+): Effect.Effect<Prediction, RunError, SkytellsClient> =>
+  Effect.gen(function*() {
+    const useAwait = options.await ?? true
+    const started = yield* Clock.currentTimeMillis
+    const created = yield* create(
+      { ...request, await: useAwait },
+      useAwait ? { timeout: options.maxWait ?? Duration.minutes(5) } : {}
+    )
+    const elapsed = Duration.millis((yield* Clock.currentTimeMillis) - started)
+    const remaining = options.maxWait !== undefined
+      ? Duration.max(Duration.zero, Duration.subtract(Duration.decode(options.maxWait), elapsed))
+      : undefined
+    return yield* wait(created, { ...options, ...(remaining !== undefined ? { maxWait: remaining } : {}) })
+  }).pipe(Effect.withSpan("Predictions.run"))

@@ -1,0 +1,261 @@
+/**
+ * The Prediction API over the fake Skytells API in process, under TestClock.
+ */
+import { Prediction, Predictions, SkytellsClient } from "@effect-skytells/client"
+import { Fault, FakeSkytells } from "@effect-skytells/testing"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
+
+const fakeLayer = (options: FakeSkytells.Options = {}) =>
+  SkytellsClient.layer({
+    apiKey: Redacted.make(FakeSkytells.defaultApiKey),
+    baseUrl: FakeSkytells.defaultBaseUrl
+  }).pipe(Layer.provideMerge(FakeSkytells.layer(options)))
+
+/** Runs with the fake, moving the clock in steps until `effect` completes. */
+const drive = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "1 second", steps = 600) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let i = 0; i < steps; i++) {
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) break
+      yield* TestClock.adjust(step)
+    }
+    return yield* Fiber.await(fiber)
+  })
+
+const requests = Effect.flatMap(FakeSkytells.FakeSkytells, (f) => f.requests)
+const prompt = { prompt: "a lighthouse at dawn" }
+
+describe("create, get, cancel, remove", () => {
+  it.effect("create sends model + input and returns the prediction", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+      assert.isString(created.id)
+      assert.isFalse(Prediction.isTerminal(created))
+      const [request] = yield* requests
+      assert.deepStrictEqual(JSON.parse(request.body ?? ""), { model: "truefusion", input: prompt })
+      assert.strictEqual(request.path, "/v1/predictions")
+      const again = yield* Predictions.get(created.id!)
+      assert.strictEqual(again.id, created.id)
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("get follows the prediction's own urls.get on the API origin", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+      yield* Predictions.get(created)
+      const all = yield* requests
+      assert.strictEqual(all[1].path, `/v1/predictions/${created.id}`)
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("an unknown id is PredictionNotFound (404) or PredictionFailed (502), both typed", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(Predictions.get("nope"))
+      assert.strictEqual(e._tag, "PredictionNotFound")
+      const fake = yield* FakeSkytells.FakeSkytells
+      yield* fake.setScenario({ predictionNotFound: "bad-gateway" })
+      const e2 = yield* Effect.flip(Predictions.get("nope"))
+      assert.strictEqual(e2._tag, "PredictionFailed")
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("cancel returns the prediction when the server sends it; a finished one is PredictionNotCancellable", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeSkytells.FakeSkytells
+      const a = yield* Predictions.create({ model: "truefusion", input: prompt })
+      assert.isTrue(Option.isNone(yield* Predictions.cancel(a)))
+      yield* fake.setScenario({ cancelResponse: "prediction" })
+      const b = yield* Predictions.create({ model: "truefusion", input: prompt })
+      const canceled = yield* Predictions.cancel(b.id!)
+      assert.isTrue(Option.isSome(canceled) && Prediction.isCanceled(canceled.value))
+      const again = yield* Effect.flip(Predictions.cancel(b.id!))
+      assert.strictEqual(again._tag, "PredictionNotCancellable")
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("remove deletes", () =>
+    Effect.gen(function*() {
+      const a = yield* Predictions.create({ model: "truefusion", input: prompt })
+      yield* Predictions.remove(a)
+      assert.strictEqual((yield* Effect.flip(Predictions.get(a.id!)))._tag, "PredictionNotFound")
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("create errors are typed: schema violations, credits, unknown models", () =>
+    Effect.gen(function*() {
+      const invalid = yield* Effect.flip(Predictions.create({ model: "truefusion", input: { width: 5 } }))
+      assert.strictEqual(invalid._tag, "InvalidInput")
+      const missing = yield* Effect.flip(Predictions.create({ model: "no-such-model", input: prompt }))
+      assert.strictEqual(missing._tag, "ModelNotFound")
+      const fake = yield* FakeSkytells.FakeSkytells
+      yield* fake.setCredits(0)
+      const credits = yield* Effect.flip(Predictions.create({ model: "truefusion", input: prompt }))
+      assert.strictEqual(credits._tag, "InsufficientCredits")
+      // Not retried: exactly one POST for it.
+      const posts = (yield* requests).filter((r) => r.method === "POST")
+      assert.strictEqual(posts.length, 3)
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("an id not documented for an operation arrives as UnknownApiError with that id", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeSkytells.FakeSkytells
+      yield* fake.script("predictions.get", [Fault.apiError("INVALID_DATE_RANGE", 400)])
+      const e = yield* Effect.flip(Predictions.get("x"))
+      assert.strictEqual(e._tag, "UnknownApiError")
+      assert.strictEqual(e._tag === "UnknownApiError" && e.errorId, "INVALID_DATE_RANGE")
+    }).pipe(Effect.provide(fakeLayer())))
+})
+
+describe("list", () => {
+  const seed = (n: number) => Effect.forEach(Array.from({ length: n }), () => Predictions.create({ model: "truefusion", input: prompt }))
+
+  for (const listShape of ["paginated", "array"] as const) {
+    it.effect(`walks every page lazily (${listShape} responses)`, () =>
+      Effect.gen(function*() {
+        yield* seed(7)
+        const fake = yield* FakeSkytells.FakeSkytells
+        yield* fake.clearRequests
+        const all = yield* Stream.runCollect(Predictions.list({ perPage: 3 }))
+        assert.strictEqual(Chunk.size(all), 7)
+        yield* fake.clearRequests
+        const first3 = yield* Stream.runCollect(Predictions.list({ perPage: 2 }).pipe(Stream.take(3)))
+        assert.strictEqual(Chunk.size(first3), 3)
+        const pages = (yield* requests).map((r) => r.query.page)
+        assert.deepStrictEqual(pages, ["1", "2"])
+      }).pipe(Effect.provide(fakeLayer({ scenario: { listShape } }))))
+  }
+
+  it.effect("bad options fail before any request is sent", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<[Predictions.ListOptions, string]> = [
+        [{ perPage: 0 }, "InvalidParameter"],
+        [{ perPage: 51 }, "InvalidParameter"],
+        [{ perPage: 2.5 }, "InvalidParameter"],
+        [{ page: 0 }, "InvalidParameter"],
+        [{ from: "2024-13-01" }, "InvalidDateFormat"],
+        [{ to: "yesterday" }, "InvalidDateFormat"],
+        [{ from: new Date(Number.NaN) }, "InvalidDateFormat"],
+        [{ from: "2024-05-02", to: "2024-05-01" }, "InvalidDateRange"]
+      ]
+      for (const [options, tag] of cases) {
+        const e = yield* Effect.flip(Stream.runCollect(Predictions.list(options)))
+        assert.strictEqual(e._tag, tag, JSON.stringify(options))
+      }
+      assert.strictEqual((yield* requests).length, 0)
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("dates are sent as YYYY-MM-DD, filters pass through", () =>
+    Effect.gen(function*() {
+      yield* Stream.runCollect(
+        Predictions.list({ from: new Date("2026-11-01T10:00:00Z"), to: "2026-11-30", model: "truefusion", status: "succeeded" })
+      )
+      const [request] = yield* requests
+      assert.deepInclude(request.query, { from: "2026-11-01", to: "2026-11-30", model: "truefusion", status: "succeeded" })
+    }).pipe(Effect.provide(fakeLayer())))
+})
+
+describe("wait, watch and run", () => {
+  it.effect("wait polls on the default schedule (2 s, 3 s, 4.5 s, then 5 s) until succeeded", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+      const exit = yield* drive(Predictions.wait(created), "100 millis", 2000)
+      const done = Exit.isSuccess(exit) ? exit.value : undefined
+      assert.strictEqual(done?.status, "succeeded")
+      assert.isAbove(Prediction.outputs(done!).length, 0)
+      const times = (yield* requests).filter((r) => r.method === "GET").map((r) => r.at)
+      // truefusion finishes 6 s after creation: polls at 2, 5, 9.5 s.
+      assert.deepStrictEqual(times, [2000, 5000, 9500])
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("watch emits every observed state with progress, for a progress bar", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+      const exit = yield* drive(
+        Stream.runCollect(Predictions.watch(created, { schedule: Schedule.spaced("1 second") })),
+        "100 millis",
+        2000
+      )
+      const states = Exit.isSuccess(exit) ? Chunk.toReadonlyArray(exit.value) : []
+      const statuses = states.map((p) => p.status)
+      assert.strictEqual(statuses[0], "queued")
+      assert.strictEqual(statuses.at(-1), "succeeded")
+      assert.isTrue(statuses.includes("processing"))
+      const progress = states.flatMap((p) => p.metrics?.progress !== undefined ? [p.metrics.progress] : [])
+      assert.isTrue(progress.length >= 2 && progress.every((v, i) => i === 0 || v >= progress[i - 1]))
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("a failed prediction fails wait with its typed class, carrying the prediction (both payload styles)", () =>
+    Effect.gen(function*() {
+      for (const failureStyle of ["error", "error_id"] as const) {
+        const fake = yield* FakeSkytells.FakeSkytells
+        yield* fake.setScenario({ failureStyle })
+        const created = yield* Predictions.create({ model: "fake/fail-CONTENT_POLICY_VIOLATION", input: prompt })
+        const exit = yield* drive(Predictions.wait(created), "1 second")
+        const e = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        if (failureStyle === "error_id") {
+          assert.strictEqual(e?._tag, "ContentPolicyViolation")
+        } else {
+          // With only an `error` string, the id is unknown: PredictionFailed with the text.
+          assert.strictEqual(e?._tag, "PredictionFailed")
+        }
+        const withPrediction = e as { prediction?: Prediction.Prediction; predictionId?: string }
+        assert.strictEqual(withPrediction.predictionId, created.id)
+        assert.strictEqual(withPrediction.prediction?.status, "failed")
+      }
+    }).pipe(Effect.provide(fakeLayer())))
+
+  for (const canceledStatus of ["canceled", "cancelled"] as const) {
+    it.effect(`a ${canceledStatus} prediction fails wait with PredictionCanceled`, () =>
+      Effect.gen(function*() {
+        const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+        yield* Predictions.cancel(created)
+        const exit = yield* drive(Predictions.wait(created), "1 second")
+        const e = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        assert.strictEqual(e?._tag, "PredictionCanceled")
+      }).pipe(Effect.provide(fakeLayer({ scenario: { canceledStatus } }))))
+  }
+
+  it.effect("maxWait fails with WaitTimeout and, when asked, cancels on the server", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion-video", input: prompt })
+      const exit = yield* drive(Predictions.wait(created, { maxWait: "10 seconds", cancelOnInterrupt: true }), "1 second")
+      const e = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      assert.strictEqual(e?._tag, "WaitTimeout")
+      assert.isTrue(e?._tag === "WaitTimeout" && e.canceled)
+      const after = yield* Predictions.get(created.id!)
+      assert.isTrue(Prediction.isCanceled(after))
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("interrupting a wait cancels the prediction on the server when asked", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion-video", input: prompt })
+      const fiber = yield* Effect.fork(Predictions.wait(created, { cancelOnInterrupt: true }))
+      yield* TestClock.adjust("5 seconds")
+      yield* Fiber.interrupt(fiber)
+      const after = yield* Predictions.get(created.id!)
+      assert.isTrue(Prediction.isCanceled(after))
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("run with await returns the finished prediction in one request", () =>
+    Effect.gen(function*() {
+      const exit = yield* drive(Predictions.run({ model: "truefusion", input: prompt }), "1 second")
+      assert.strictEqual(Exit.isSuccess(exit) && exit.value.status, "succeeded")
+      const all = yield* requests
+      assert.strictEqual(all.length, 1)
+      assert.strictEqual(JSON.parse(all[0].body ?? "{}").await, true)
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("run falls back to polling when the model ignores await (video)", () =>
+    Effect.gen(function*() {
+      const exit = yield* drive(Predictions.run({ model: "truefusion-video", input: prompt }), "1 second")
+      assert.strictEqual(Exit.isSuccess(exit) && exit.value.status, "succeeded")
+      assert.isAbove((yield* requests).filter((r) => r.method === "GET").length, 3)
+    }).pipe(Effect.provide(fakeLayer())))
+
+  it.effect("an ambiguous failure of the create is not retried (no duplicate prediction)", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeSkytells.FakeSkytells
+      yield* fake.script("predictions.create", [Fault.resetAfterAction])
+      const e = yield* Effect.flip(Predictions.create({ model: "truefusion", input: prompt }))
+      assert.strictEqual(e._tag, "TransportError")
+      assert.strictEqual((yield* fake.predictions).length, 1)
+      assert.strictEqual((yield* requests).length, 1)
+    }).pipe(Effect.provide(fakeLayer())))
+})
