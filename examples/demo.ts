@@ -1,0 +1,184 @@
+/**
+ * `pnpm demo`: a narrated tour of effect-skytells.
+ *
+ * With no SKYTELLS_API_KEY it starts the embedded fake Skytells API on loopback (a real HTTP server,
+ * no key and no internet needed) and talks to it over Node's undici, exactly as it would talk to
+ * api.skytells.ai. With a key it runs the steps the real API can show without forcing failures.
+ * Every line printed comes from real calls. It exits 0 only when every step behaved as documented.
+ */
+import { Prediction, Predictions, SkytellsClient, SkytellsError, Webhooks, WebhookStore } from "@effect-skytells/client"
+import { Fault, FakeSkytells } from "@effect-skytells/testing"
+import { HttpRouter, HttpServer } from "@effect/platform"
+import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import { Console, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule, Stream } from "effect"
+import * as Http from "node:http"
+
+const WEBHOOK_SECRET = "whsec_demo_secret"
+
+/** A failed check: the tour stops and the process exits non-zero. */
+class StepFailed extends Error {}
+
+const check = (condition: boolean, what: string) =>
+  condition ? Effect.void : Effect.fail(new StepFailed(`expected: ${what}`))
+
+const heading = (n: number, title: string) => Console.log(`\n${n}. ${title}`)
+
+const bar = (progress: number) => {
+  const filled = Math.round(Math.max(0, Math.min(100, progress)) / 5)
+  return `${"█".repeat(filled)}${"░".repeat(20 - filled)} ${String(Math.round(progress)).padStart(3)}%`
+}
+
+/** Prints the client's own debug log of each retry, so the tour shows the waits it really made. */
+const retryNarrator = Logger.make(({ annotations, message }) => {
+  const text = Array.isArray(message) ? message.join(" ") : String(message)
+  if (text !== "Skytells call retried") return
+  const a = Object.fromEntries(annotations) as Record<string, unknown>
+  console.log(`   ↻ ${a.error} on attempt ${a.attempt}: waited ${a.waitedMs} ms, then retried`)
+})
+
+// Steps -----------------------------------------------------------------------------------------
+
+const imageWithProgress = Effect.gen(function*() {
+  yield* heading(1, "An image prediction, with a live progress bar from metrics.progress")
+  const created = yield* Predictions.create({ model: "truefusion", input: { prompt: "a lighthouse at dawn" } })
+  yield* Console.log(`   created ${created.id} (${created.status})`)
+  const last = yield* Predictions.watch(created, { schedule: Schedule.spaced("400 millis") }).pipe(
+    Stream.tap((p) => Console.log(`   ${p.status.padEnd(10)} ${bar(p.metrics?.progress ?? (Prediction.isSucceeded(p) ? 100 : 0))}`)),
+    Stream.runLast
+  )
+  const done = Option.getOrThrow(last)
+  yield* Console.log(`   outputs: ${Prediction.outputs(done).join(", ")}`)
+  yield* check(Prediction.isSucceeded(done) && Prediction.outputs(done).length > 0, "a succeeded prediction with outputs")
+  return done
+})
+
+const rateLimitBurst = (fake: FakeSkytells.Service, baseUrl: string) =>
+  Effect.gen(function*() {
+    yield* heading(2, "A burst of 6 requests; the server answers 429 with Retry-After to three of them")
+    yield* fake.addAccount({ apiKey: "sk-demo-burst" })
+    yield* fake.script("predictions.list", [Fault.rateLimit(1), Fault.rateLimit(2), Fault.rateLimit(1)])
+    yield* fake.clearRequests
+    const burst = Effect.all(Array.from({ length: 6 }, () => Predictions.listPage({ perPage: 5 })), {
+      concurrency: "unbounded"
+    }).pipe(
+      Effect.provide(clientLayer("sk-demo-burst", baseUrl)),
+      Effect.provide(Logger.replace(Logger.defaultLogger, retryNarrator)),
+      Logger.withMinimumLogLevel(LogLevel.Debug)
+    )
+    const results = yield* burst
+    const limited = (yield* fake.requests).filter((r) => r.status === 429).length
+    yield* Console.log(`   ${results.length} answers; the server said 429 ${limited} times and the client waited as Retry-After asked`)
+    yield* check(results.length === 6 && limited > 0, "every request succeeds after honouring 429s")
+  })
+
+const contentPolicy = (fake: FakeSkytells.Service) =>
+  Effect.gen(function*() {
+    yield* heading(3, "A prediction that fails on content policy, handled with Effect.catchTags")
+    yield* fake.setScenario({ failureStyle: "error_id" })
+    const outcome = yield* Predictions.run({ model: "fake/fail-CONTENT_POLICY_VIOLATION", input: { prompt: "…" } }).pipe(
+      Effect.as("unexpected success"),
+      Effect.catchTags({
+        ContentPolicyViolation: (e) =>
+          Effect.as(
+            Console.log(`   ${e._tag} (${e.errorId}) on ${e.predictionId}: ${e.message}\n   What to do: ${e.resolution}`),
+            "handled"
+          ),
+        PredictionFailed: (e) => Effect.succeed(`PredictionFailed: ${e.message}`)
+      })
+    )
+    yield* fake.setScenario({ failureStyle: "error" })
+    yield* check(outcome === "handled", "ContentPolicyViolation")
+  })
+
+const insufficientCredits = (fake: FakeSkytells.Service, baseUrl: string) =>
+  Effect.gen(function*() {
+    yield* heading(4, "Insufficient credits: not retried, reported at once")
+    yield* fake.addAccount({ apiKey: "sk-demo-broke", credits: 0 })
+    yield* fake.clearRequests
+    const error = yield* Effect.flip(
+      Predictions.create({ model: "truefusion", input: { prompt: "x" } }).pipe(Effect.provide(clientLayer("sk-demo-broke", baseUrl)))
+    )
+    const sent = (yield* fake.requests).length
+    yield* Console.log(`   ${SkytellsError.isSkytellsError(error) ? SkytellsError.describe(error) : String(error)}`)
+    yield* Console.log(`   requests sent: ${sent}`)
+    yield* check(error._tag === "InsufficientCredits" && sent === 1, "InsufficientCredits after exactly one request")
+  })
+
+const webhookOnce = (fake: FakeSkytells.Service) =>
+  Effect.scoped(Effect.gen(function*() {
+    yield* heading(5, "A webhook delivered to a local handler, verified, and its duplicate dropped")
+    const seen = yield* Ref.make<ReadonlyArray<string>>([])
+    const app = HttpRouter.empty.pipe(
+      HttpRouter.post(
+        "/webhooks/skytells",
+        Webhooks.handler({
+          secret: Redacted.make(WEBHOOK_SECRET),
+          onEvent: (event) => Ref.update(seen, (all) => [...all, `${event._tag} ${event.prediction.id}`])
+        })
+      )
+    )
+    const server = yield* Layer.build(
+      HttpServer.serve(app).pipe(
+        Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
+        Layer.provide(WebhookStore.layerMemory())
+      )
+    )
+    const address = (server.unsafeMap.get(HttpServer.HttpServer.key) as HttpServer.HttpServer).address
+    const url = `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : 0}/webhooks/skytells`
+    const created = yield* Predictions.create({
+      model: "truefusion",
+      input: { prompt: "webhooks" },
+      webhook: { url, events: ["completed"] }
+    })
+    yield* Predictions.wait(created, { schedule: Schedule.spaced("300 millis") })
+    // Give the fake's delivery and its duplicate a moment to arrive.
+    yield* Effect.sleep("500 millis")
+    const deliveries = (yield* fake.webhookDeliveries).filter((d) => d.predictionId === created.id)
+    const handled = (yield* Ref.get(seen)).filter((s) => s.endsWith(created.id ?? ""))
+    yield* Console.log(`   deliveries received: ${deliveries.length}; handled once: ${handled.join(", ")}`)
+    yield* check(deliveries.length >= 2 && handled.length === 1, "two deliveries, one handled")
+  }))
+
+// Wiring ----------------------------------------------------------------------------------------
+
+const clientLayer = (apiKey: string, baseUrl: string) =>
+  SkytellsClient.layer({ apiKey: Redacted.make(apiKey), baseUrl }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+const againstFake = Effect.gen(function*() {
+  const served = yield* FakeSkytells.serve({
+    webhooks: { secret: WEBHOOK_SECRET },
+    scenario: { webhookDuplicates: 1, lifecycle: { queued: "400 millis", starting: "400 millis", processing: "2 seconds" } }
+  })
+  yield* Console.log(`Talking to the embedded fake Skytells API at ${served.url} (no key, no internet needed).`)
+  yield* Console.log("Set SKYTELLS_API_KEY to run the same client against api.skytells.ai.")
+  const tour = Effect.gen(function*() {
+    yield* imageWithProgress
+    yield* rateLimitBurst(served.fake, served.url)
+    yield* contentPolicy(served.fake)
+    yield* insufficientCredits(served.fake, served.url)
+    yield* webhookOnce(served.fake)
+  })
+  yield* Effect.provide(tour, clientLayer(served.apiKey, served.url))
+})
+
+const againstRealApi = (apiKey: Redacted.Redacted<string>) =>
+  Effect.gen(function*() {
+    yield* Console.log(`Talking to the real Skytells API at ${SkytellsClient.DEFAULT_BASE_URL}.`)
+    const layer = SkytellsClient.layer({ apiKey }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    yield* Effect.provide(imageWithProgress, layer)
+    yield* Console.log("\nSteps 2-5 force failures (rate limits, content policy, credits) that only the fake can produce on demand: skipped.")
+  })
+
+const main = Effect.gen(function*() {
+  const key = process.env.SKYTELLS_API_KEY
+  yield* key !== undefined && key.trim() !== "" ? againstRealApi(Redacted.make(key)) : againstFake
+  yield* Console.log("\nEvery step behaved as documented.")
+})
+
+Effect.runPromise(Effect.scoped(main)).then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`\nThe tour stopped: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  }
+)
