@@ -1,4 +1,18 @@
 /**
  * @since 0.1.0
  */
-export {}
+
+/**
+ * A fake of the Skytells API v1 (in process or on loopback) with request recording, scenarios,
+ * fault injection, rate limits and webhooks.
+ *
+ * @since 0.1.0
+ */
+export * as FakeSkytells from "./FakeSkytells.js"
+
+/**
+ * Faults the fake can inject: error statuses, gateway pages, resets, stalls, truncation, latency.
+ *
+ * @since 0.1.0
+ */
+export * as Fault from "./Fault.js"
