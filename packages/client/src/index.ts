@@ -10,6 +10,14 @@
 export * as InProcessHttpClient from "./InProcessHttpClient.js"
 
 /**
+ * The OpenAI-compatible Inference API: chat completions and Responses (plain and streamed, with an
+ * idle timeout), embeddings, batched `embed` calls and an opt-in cache.
+ *
+ * @since 0.1.0
+ */
+export * as Inference from "./Inference.js"
+
+/**
  * `effect/Schema` schemas for the OpenAI-compatible Inference API (chat completions, Responses,
  * embeddings), with the Skytells safety fields.
  *
