@@ -6,7 +6,7 @@
  * api.skytells.ai. With a key it runs the steps the real API can show without forcing failures.
  * Every line printed comes from real calls. It exits 0 only when every step behaved as documented.
  */
-import { Prediction, Predictions, SkytellsClient, SkytellsError, Webhooks, WebhookStore } from "@effect-skytells/client"
+import { Inference, Prediction, Predictions, SkytellsClient, SkytellsError, Webhooks, WebhookStore } from "@effect-skytells/client"
 import { Fault, FakeSkytells } from "@effect-skytells/testing"
 import { HttpRouter, HttpServer } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
@@ -139,6 +139,32 @@ const webhookOnce = (fake: FakeSkytells.Service) =>
     yield* check(deliveries.length >= 2 && handled.length === 1, "two deliveries, one handled")
   }))
 
+const chatAndEmbeddings = (fake: FakeSkytells.Service | undefined) =>
+  Effect.gen(function*() {
+    yield* heading(6, "A streamed chat completion, token by token, and 8 embed calls coalesced into one request")
+    yield* Effect.sync(() => process.stdout.write("   "))
+    const chunks = yield* Inference.chatCompletionStream({
+      model: "deepbrain-router",
+      messages: [{ role: "user", content: "Say hello to Effect" }]
+    }).pipe(
+      Stream.tap((chunk) => Effect.sync(() => process.stdout.write(chunk.choices[0]?.delta?.content ?? ""))),
+      Stream.runCount
+    )
+    yield* Console.log(`\n   (${chunks} chunks)`)
+    yield* fake?.clearRequests ?? Effect.void
+    const texts = ["red", "green", "blue", "cyan", "magenta", "yellow", "black", "white"]
+    const vectors = yield* Effect.forEach(texts, (text) => Inference.embed("skytells-embed-3-small", text), {
+      concurrency: "unbounded"
+    }).pipe(Effect.provide(Inference.layerEmbedBatcher({ maxBatchSize: 16 })))
+    const embeddingRequests = fake === undefined
+      ? 1
+      : (yield* fake.requests).filter((r) => r.route === "embeddings.create").length
+    yield* Console.log(
+      `   ${vectors.length} vectors of ${vectors[0]?.length} dimensions from ${embeddingRequests} /embeddings request`
+    )
+    yield* check(chunks > 1 && vectors.length === 8 && embeddingRequests === 1, "a streamed answer and one batched request")
+  })
+
 // Wiring ----------------------------------------------------------------------------------------
 
 const clientLayer = (apiKey: string, baseUrl: string) =>
@@ -157,6 +183,7 @@ const againstFake = Effect.gen(function*() {
     yield* contentPolicy(served.fake)
     yield* insufficientCredits(served.fake, served.url)
     yield* webhookOnce(served.fake)
+    yield* chatAndEmbeddings(served.fake)
   })
   yield* Effect.provide(tour, clientLayer(served.apiKey, served.url))
 })
@@ -165,7 +192,7 @@ const againstRealApi = (apiKey: Redacted.Redacted<string>) =>
   Effect.gen(function*() {
     yield* Console.log(`Talking to the real Skytells API at ${SkytellsClient.DEFAULT_BASE_URL}.`)
     const layer = SkytellsClient.layer({ apiKey }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-    yield* Effect.provide(imageWithProgress, layer)
+    yield* Effect.provide(Effect.zipRight(imageWithProgress, chatAndEmbeddings(undefined)), layer)
     yield* Console.log("\nSteps 2-5 force failures (rate limits, content policy, credits) that only the fake can produce on demand: skipped.")
   })
 

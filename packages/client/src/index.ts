@@ -33,6 +33,22 @@ export * as InferenceSchema from "./InferenceSchema.js"
 export * as Model from "./Model.js"
 
 /**
+ * The Models API: list and get models, an opt-in cache, and local validation of inputs against a
+ * model's input_schema.
+ *
+ * @since 0.1.0
+ */
+export * as Models from "./Models.js"
+
+/**
+ * Saving a prediction's outputs to files: streamed in constant memory, retried, atomically renamed;
+ * the API key is never sent to output hosts.
+ *
+ * @since 0.1.0
+ */
+export * as Outputs from "./Outputs.js"
+
+/**
  * The Skytells Prediction object, decoded leniently.
  *
  * @since 0.1.0

@@ -1,0 +1,557 @@
+/**
+ * Saving a prediction's outputs to files: {@link download} streams every output URL to a file in a
+ * directory, in constant memory, with retries and an atomic rename, through `@effect/platform`'s
+ * `FileSystem`, `Path` and `HttpClient` (so it runs wherever those are provided: Node, Bun, Deno).
+ *
+ * **The API key is never sent to output hosts.** Output URLs are CDN links on other hosts
+ * (`delivery.skytells.cloud`, `cdn.skytells.ai`, ...). Downloads go through the plain
+ * `HttpClient.HttpClient` of the context, not through `SkytellsClient`, and carry no `x-api-key` or
+ * `Authorization` header, whatever host the URL names.
+ *
+ * **Outputs expire.** Skytells keeps outputs only briefly after a prediction completes: 5 minutes
+ * according to the current documentation (24 hours according to an older guide), after which the
+ * prediction says `data_removed: true` and the links answer 403/404/410. Download outputs as soon as
+ * the prediction completes; for long jobs use a webhook (the `completed` event) rather than polling
+ * later. Removed outputs fail with {@link OutputsRemoved}, dead links with {@link OutputExpired}.
+ *
+ * How a file is written: the body is streamed chunk by chunk to `<name>.partial-<random>` in the
+ * target directory, then renamed to `<name>`. A download that is cut, times out, fails or is
+ * interrupted removes its temporary file, so nothing ever appears under the final name unless it
+ * is complete. Files already present under a final name are replaced.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { Outputs, Predictions } from "@effect-skytells/client"
+ *
+ * const program = Effect.gen(function*() {
+ *   const prediction = yield* Predictions.run({ model: "truefusion", input: { prompt: "a lighthouse" } })
+ *   const paths = yield* Outputs.download(prediction, "./out")
+ *   yield* Effect.log(`saved ${paths.join(", ")}`)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as PlatformError from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as Path from "@effect/platform/Path"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Sink from "effect/Sink"
+import * as Stream from "effect/Stream"
+import { fromHttpClientError } from "./internal/transport.js"
+import * as P from "./Prediction.js"
+import * as SkytellsError from "./SkytellsError.js"
+
+const identifier = (tag: string) => `@effect-skytells/client/Outputs/${tag}`
+
+const RETENTION_ADVICE =
+  "Skytells keeps outputs only briefly after completion (5 minutes per the current docs, 24 hours per an older guide): download outputs as soon as the prediction completes, and use a webhook (the completed event) for long jobs instead of polling later."
+
+// Errors ----------------------------------------------------------------------------------------
+
+/**
+ * The prediction's outputs were purged by Skytells (`data_removed: true`, or
+ * `metadata.data_available: false`). They cannot be downloaded any more.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutputsRemoved extends Schema.TaggedError<OutputsRemoved>(identifier("OutputsRemoved"))(
+  "OutputsRemoved",
+  { predictionId: Schema.optional(Schema.String), completedAt: Schema.optional(Schema.String) }
+) {
+  override get message(): string {
+    return `The outputs of prediction ${this.predictionId ?? "(no id)"}${
+      this.completedAt ? ` (completed ${this.completedAt})` : ""
+    } were removed by Skytells (data_removed) and cannot be downloaded; run the prediction again if you still need them. ${RETENTION_ADVICE}`
+  }
+}
+
+/**
+ * There is nothing to download: the prediction has not succeeded (yet), its output is empty, or its
+ * outputs are values (text, numbers) rather than file URLs.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NoOutputs extends Schema.TaggedError<NoOutputs>(identifier("NoOutputs"))("NoOutputs", {
+  predictionId: Schema.optional(Schema.String),
+  status: Schema.String,
+  reason: Schema.Literal("NotSucceeded", "Empty", "NotFiles")
+}) {
+  override get message(): string {
+    const id = this.predictionId ?? "(no id)"
+    switch (this.reason) {
+      case "NotSucceeded":
+        return `Prediction ${id} has no outputs: its status is "${this.status}". Wait for it to succeed (Predictions.wait) before downloading.`
+      case "Empty":
+        return `Prediction ${id} succeeded but its output is empty: there is nothing to download.`
+      case "NotFiles":
+        return `Prediction ${id}'s outputs are not http(s) URLs (the model returns values, e.g. text): read prediction.output instead of downloading.`
+    }
+  }
+}
+
+/**
+ * An output link answered 403, 404 or 410: it expired, or the file was removed. Not retried.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutputExpired extends Schema.TaggedError<OutputExpired>(identifier("OutputExpired"))("OutputExpired", {
+  predictionId: Schema.optional(Schema.String),
+  index: Schema.Number,
+  /** The URL without its query string (signed links carry credentials there). */
+  url: Schema.String,
+  httpStatus: Schema.Number
+}) {
+  override get message(): string {
+    return `Output #${this.index} of prediction ${
+      this.predictionId ?? "(no id)"
+    } (${this.url}) answered HTTP ${this.httpStatus}: the link has expired or the file was removed. ${RETENTION_ADVICE}`
+  }
+}
+
+/**
+ * An output link answered another error status (a 5xx or 429 after the retries, a 401, ...).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutputUnavailable extends Schema.TaggedError<OutputUnavailable>(identifier("OutputUnavailable"))(
+  "OutputUnavailable",
+  {
+    predictionId: Schema.optional(Schema.String),
+    index: Schema.Number,
+    url: Schema.String,
+    httpStatus: Schema.Number,
+    /** Whether the status is transient (408, 425, 429, 5xx): such failures are retried. */
+    retryable: Schema.Boolean
+  }
+) {
+  override get message(): string {
+    return `Output #${this.index} (${this.url}) answered HTTP ${this.httpStatus}${
+      this.retryable ? " (transient; the retries were used up)" : ""
+    }. Try again later.`
+  }
+}
+
+/**
+ * The body of an output ended early (fewer bytes than announced) or stopped arriving for longer
+ * than `idleTimeout`. Retried; nothing is left under the final name.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutputIncomplete extends Schema.TaggedError<OutputIncomplete>(identifier("OutputIncomplete"))(
+  "OutputIncomplete",
+  {
+    predictionId: Schema.optional(Schema.String),
+    index: Schema.Number,
+    url: Schema.String,
+    reason: Schema.Literal("Truncated", "Stalled"),
+    receivedBytes: Schema.Number,
+    expectedBytes: Schema.optional(Schema.Number),
+    idleTimeout: Schema.optional(Schema.Duration)
+  }
+) {
+  override get message(): string {
+    return this.reason === "Truncated"
+      ? `Output #${this.index} (${this.url}) ended after ${this.receivedBytes} of ${
+        this.expectedBytes ?? "?"
+      } bytes: the connection was cut. The partial file was removed.`
+      : `Output #${this.index} (${this.url}) stopped sending data for ${
+        this.idleTimeout ? Duration.format(this.idleTimeout) : "too long"
+      } after ${this.receivedBytes} bytes. The partial file was removed.`
+  }
+}
+
+/**
+ * The file system refused an operation (creating the directory, writing, renaming).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutputWriteFailed extends Schema.TaggedError<OutputWriteFailed>(identifier("OutputWriteFailed"))(
+  "OutputWriteFailed",
+  {
+    path: Schema.String,
+    operation: Schema.String,
+    description: Schema.String,
+    cause: Schema.optional(Schema.Defect)
+  }
+) {
+  override get message(): string {
+    return `Could not ${this.operation} ${this.path}: ${this.description}`
+  }
+}
+
+/**
+ * Failures of one attempt that another attempt may fix.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type RetryableError = OutputUnavailable | OutputIncomplete | SkytellsError.TransportError
+
+/**
+ * Everything {@link download} can fail with. A transport failure (no answer, connection reset) is
+ * `SkytellsError.TransportError`, with the URL's query string removed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type DownloadError =
+  | OutputsRemoved
+  | NoOutputs
+  | OutputExpired
+  | OutputUnavailable
+  | OutputIncomplete
+  | OutputWriteFailed
+  | SkytellsError.TransportError
+
+const isRetryable = (error: DownloadError): error is RetryableError => {
+  switch (error._tag) {
+    case "OutputIncomplete":
+      return true
+    case "OutputUnavailable":
+      return error.retryable
+    case "TransportError":
+      return error.reason !== "Encode" && error.reason !== "InvalidUrl"
+    default:
+      return false
+  }
+}
+
+// Options ---------------------------------------------------------------------------------------
+
+/**
+ * The default retry policy for one output: exponential 1 s, 2 s, 4 s with ±25 % jitter, at most 4
+ * attempts. Output URLs are plain GETs, so every transient failure is safe to retry.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultRetry: Schedule.Schedule<unknown, RetryableError> = Schedule.exponential("1 second", 2).pipe(
+  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(30))),
+  Schedule.jitteredWith({ min: 0.75, max: 1.25 }),
+  Schedule.intersect(Schedule.recurs(3))
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DownloadOptions {
+  /** When to try an output again after a transient failure. Default {@link defaultRetry}; `Schedule.stop` for none. */
+  readonly retry?: Schedule.Schedule<unknown, RetryableError> | undefined
+  /** Give up on an attempt when no data arrives for this long. Default 30 seconds. */
+  readonly idleTimeout?: Duration.DurationInput | undefined
+  /** Outputs downloaded at once. Default 4. */
+  readonly concurrency?: number | undefined
+  /** Redirects followed per output. Default 5. */
+  readonly maxRedirects?: number | undefined
+}
+
+// File names ------------------------------------------------------------------------------------
+
+const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i
+const MAX_NAME = 150
+
+/**
+ * A safe file name from an output URL: the last segment of its path, percent-decoded, with every
+ * character outside letters, digits, `.`, `_` and `-` replaced by `_`, no leading dots or dashes (no
+ * hidden files, no `..`), no trailing dots, no Windows device names, at most 150 characters (the
+ * extension kept). `output` when nothing usable is left. The result never contains a path separator,
+ * so joined to a directory it stays inside it.
+ *
+ * @since 0.1.0
+ * @category file names
+ */
+export const fileNameOf = (url: string): string => {
+  let segment = ""
+  try {
+    const parsed = new URL(url)
+    segment = parsed.pathname.split("/").filter((s) => s.length > 0).pop() ?? ""
+  } catch {
+    segment = url.split(/[?#]/)[0]?.split("/").pop() ?? ""
+  }
+  let decoded = segment
+  try {
+    decoded = decodeURIComponent(segment)
+  } catch {
+    // keep the raw segment
+  }
+  let name = decoded
+    .normalize("NFC")
+    .replace(/[^\p{L}\p{N}._-]/gu, "_")
+    .replace(/^[.-]+/, "")
+    .replace(/\.+$/, "")
+  if (RESERVED.test(name)) name = `_${name}`
+  if (name.length > MAX_NAME) {
+    const dot = name.lastIndexOf(".")
+    const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : ""
+    name = name.slice(0, MAX_NAME - ext.length) + ext
+  }
+  return name.length === 0 || name === "." || name === ".." ? "output" : name
+}
+
+/**
+ * File names for a list of output URLs: {@link fileNameOf} each, and when two would collide
+ * (case-insensitively, for case-insensitive file systems) every name is prefixed with its index
+ * (`0-output.png`, `1-output.png`).
+ *
+ * @since 0.1.0
+ * @category file names
+ */
+export const fileNamesOf = (urls: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const names = urls.map(fileNameOf)
+  const unique = new Set(names.map((n) => n.toLowerCase())).size === names.length
+  return unique ? names : names.map((name, i) => `${i}-${name}`)
+}
+
+/** The URL without credentials, query or fragment: what errors and spans may show. */
+const redactUrl = (url: string): string => {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.host}${u.pathname}`
+  } catch {
+    return url.split(/[?#]/)[0] ?? ""
+  }
+}
+
+const isHttpUrl = (url: string): boolean => {
+  try {
+    const u = new URL(url)
+    return u.protocol === "http:" || u.protocol === "https:"
+  } catch {
+    return false
+  }
+}
+
+const randomSuffix = (): string => {
+  const bytes = new Uint8Array(6)
+  globalThis.crypto.getRandomValues(bytes)
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+}
+
+// Downloading -----------------------------------------------------------------------------------
+
+interface Item {
+  readonly index: number
+  readonly url: string
+  readonly shownUrl: string
+  readonly target: string
+  /** `metadata.storage.files[].size` for this URL, when the prediction states it. */
+  readonly expectedBytes: number | undefined
+}
+
+interface Context {
+  readonly predictionId: string | undefined
+  readonly client: HttpClient.HttpClient.With<HttpClientError.HttpClientError, Scope.Scope>
+  readonly fs: FileSystem.FileSystem
+  readonly idleTimeout: Duration.Duration
+}
+
+const writeFailed = (path: string, operation: string) => (error: PlatformError.PlatformError) =>
+  new OutputWriteFailed({
+    path,
+    operation,
+    description: error.message,
+    cause: error
+  })
+
+const transportError = (shownUrl: string) => (error: HttpClientError.HttpClientError) => {
+  const mapped = fromHttpClientError(error)
+  return new SkytellsError.TransportError({
+    reason: mapped.reason,
+    mayHaveReachedServer: mapped.mayHaveReachedServer,
+    method: mapped.method,
+    url: shownUrl,
+    description: mapped.description.split(error.request.url).join(shownUrl)
+  })
+}
+
+const isRetryableStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500
+
+const attempt = (ctx: Context, item: Item): Effect.Effect<void, DownloadError> => {
+  const common = {
+    index: item.index,
+    url: item.shownUrl,
+    ...(ctx.predictionId ? { predictionId: ctx.predictionId } : {})
+  }
+  const temporary = `${item.target}.partial-${randomSuffix()}`
+  const write = Effect.scoped(Effect.gen(function*() {
+    const stalled = () =>
+      new OutputIncomplete({ ...common, reason: "Stalled", receivedBytes: received, idleTimeout: ctx.idleTimeout })
+    let received = 0
+    // The idle timeout bounds the wait for the headers, then the wait for each chunk of the body.
+    const response = yield* ctx.client.get(item.url).pipe(
+      Effect.mapError(transportError(item.shownUrl)),
+      Effect.timeoutFail({ duration: ctx.idleTimeout, onTimeout: stalled })
+    )
+    const status = response.status
+    if (status === 403 || status === 404 || status === 410) {
+      return yield* Effect.fail(new OutputExpired({ ...common, httpStatus: status }))
+    }
+    if (status < 200 || status >= 300) {
+      return yield* Effect.fail(
+        new OutputUnavailable({ ...common, httpStatus: status, retryable: isRetryableStatus(status) })
+      )
+    }
+    yield* response.stream.pipe(
+      Stream.mapError(transportError(item.shownUrl)),
+      Stream.timeoutFail(stalled, ctx.idleTimeout),
+      Stream.tap((chunk) =>
+        Effect.sync(() => {
+          received += chunk.byteLength
+        })
+      ),
+      Stream.run(Sink.mapError(ctx.fs.sink(temporary, { flag: "w" }), writeFailed(temporary, "write")))
+    )
+    // Content-Length counts encoded bytes: compare only when the body was not content-encoded.
+    const encoding = (response.headers["content-encoding"] ?? "identity").toLowerCase()
+    const declared = Number(response.headers["content-length"])
+    const expected = encoding === "identity" && response.headers["content-length"] !== undefined &&
+        Number.isSafeInteger(declared)
+      ? declared
+      : undefined
+    // The size the prediction states is only trusted as a lower bound (the unit is not documented).
+    const short = expected !== undefined && received !== expected
+      ? expected
+      : item.expectedBytes !== undefined && received < item.expectedBytes
+      ? item.expectedBytes
+      : undefined
+    if (short !== undefined) {
+      return yield* Effect.fail(
+        new OutputIncomplete({ ...common, reason: "Truncated", receivedBytes: received, expectedBytes: short })
+      )
+    }
+    yield* ctx.fs.rename(temporary, item.target).pipe(Effect.mapError(writeFailed(item.target, "rename to")))
+  }))
+  // Whatever ends the attempt other than success (a failure, a defect, an interruption) removes the
+  // temporary file; after a success it was renamed away.
+  return Effect.onExit(
+    write,
+    (exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(ctx.fs.remove(temporary, { force: true }))
+  )
+}
+
+type FatalError = Exclude<DownloadError, RetryableError>
+
+const isFatal = (error: DownloadError): error is FatalError => !isRetryable(error)
+
+const downloadOne = (
+  ctx: Context,
+  item: Item,
+  retry: Schedule.Schedule<unknown, RetryableError>
+): Effect.Effect<string, DownloadError> => {
+  // Only retryable failures reach the schedule; the others are carried past it as values.
+  const carried: Effect.Effect<Either.Either<string, FatalError>, RetryableError> = attempt(ctx, item).pipe(
+    Effect.as(Either.right(item.target)),
+    Effect.catchIf(isFatal, (error) => Effect.succeed(Either.left(error)))
+  )
+  return carried.pipe(
+    Effect.retry(retry),
+    Effect.flatMap((result): Effect.Effect<string, DownloadError> =>
+      Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left)
+    ),
+    Effect.withSpan("Outputs.downloadOne", { attributes: { index: item.index, url: item.shownUrl } })
+  )
+}
+
+const expectedSizes = (prediction: P.Prediction): Map<string, number> => {
+  const sizes = new Map<string, number>()
+  for (const file of prediction.metadata?.storage?.files ?? []) {
+    if (
+      typeof file.url === "string" && typeof file.size === "number" && Number.isSafeInteger(file.size) && file.size > 0
+    ) {
+      sizes.set(file.url, file.size)
+    }
+  }
+  return sizes
+}
+
+/**
+ * Downloads every output of a prediction ({@link Prediction.outputs}) into `targetDirectory` (created
+ * if missing) and returns the saved paths, in output order.
+ *
+ * - File names come from the URLs ({@link fileNamesOf}): sanitised, never outside the directory.
+ * - Each body is streamed to a temporary file and renamed into place when complete (see the module
+ *   docs), so memory use does not depend on file sizes and no partial file keeps a final name.
+ * - Transient failures (transport errors, 408/425/429/5xx, cut or stalled bodies) are retried with
+ *   `options.retry`; expired links (403/404/410) are not.
+ * - Requests go through the plain `HttpClient` of the context: no API key is sent to output hosts.
+ *
+ * On failure, outputs already saved stay (each one complete); the others leave nothing behind.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const download = (
+  prediction: P.Prediction,
+  targetDirectory: string,
+  options: DownloadOptions = {}
+): Effect.Effect<ReadonlyArray<string>, DownloadError, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const predictionId = prediction.id
+    const id = predictionId !== undefined ? { predictionId } : {}
+    if (prediction.data_removed === true || prediction.metadata?.data_available === false) {
+      return yield* Effect.fail(
+        new OutputsRemoved({ ...id, ...(prediction.completed_at ? { completedAt: prediction.completed_at } : {}) })
+      )
+    }
+    const urls = P.outputs(prediction)
+    if (urls.length === 0) {
+      return yield* Effect.fail(
+        new NoOutputs({
+          ...id,
+          status: prediction.status,
+          reason: P.isSucceeded(prediction) ? "Empty" : "NotSucceeded"
+        })
+      )
+    }
+    if (!urls.every(isHttpUrl)) {
+      return yield* Effect.fail(new NoOutputs({ ...id, status: prediction.status, reason: "NotFiles" }))
+    }
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    // The plain client of the context, never SkytellsClient's: it adds no credentials. `withScope`
+    // ties each request to its attempt's scope, so a failed or interrupted attempt aborts it.
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.followRedirects(options.maxRedirects ?? 5),
+      HttpClient.withScope
+    )
+    const directory = path.resolve(targetDirectory)
+    yield* fs.makeDirectory(directory, { recursive: true }).pipe(
+      Effect.mapError(writeFailed(directory, "create the directory"))
+    )
+    const ctx: Context = {
+      predictionId,
+      client,
+      fs,
+      idleTimeout: Duration.decode(options.idleTimeout ?? Duration.seconds(30))
+    }
+    const sizes = expectedSizes(prediction)
+    const names = fileNamesOf(urls)
+    const items = urls.map((url, index): Item => ({
+      index,
+      url,
+      shownUrl: redactUrl(url),
+      target: path.join(directory, path.basename(names[index]!)),
+      expectedBytes: sizes.get(url)
+    }))
+    return yield* Effect.forEach(items, (item) => downloadOne(ctx, item, options.retry ?? defaultRetry), {
+      concurrency: Math.max(1, Math.floor(options.concurrency ?? 4))
+    })
+  }).pipe(Effect.withSpan("Outputs.download", { attributes: { predictionId: prediction.id ?? "" } }))
