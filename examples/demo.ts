@@ -6,10 +6,19 @@
  * api.skytells.ai. With a key it runs the steps the real API can show without forcing failures.
  * Every line printed comes from real calls. It exits 0 only when every step behaved as documented.
  */
-import { Inference, Prediction, Predictions, SkytellsClient, SkytellsError, Webhooks, WebhookStore } from "@effect-skytells/client"
-import { Fault, FakeSkytells } from "@effect-skytells/testing"
-import { HttpRouter, HttpServer } from "@effect/platform"
-import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import {
+  Inference,
+  Outputs,
+  Prediction,
+  Predictions,
+  SkytellsClient,
+  SkytellsError,
+  Webhooks,
+  WebhookStore
+} from "@effect-skytells/client"
+import { FakeSkytells, Fault } from "@effect-skytells/testing"
+import { FileSystem, HttpRouter, HttpServer } from "@effect/platform"
+import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { Console, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule, Stream } from "effect"
 import * as Http from "node:http"
 
@@ -39,16 +48,21 @@ const retryNarrator = Logger.make(({ annotations, message }) => {
 // Steps -----------------------------------------------------------------------------------------
 
 const imageWithProgress = Effect.gen(function*() {
-  yield* heading(1, "An image prediction, with a live progress bar from metrics.progress")
+  yield* heading(1, "An image prediction with a live progress bar (metrics.progress), its outputs saved before they expire")
   const created = yield* Predictions.create({ model: "truefusion", input: { prompt: "a lighthouse at dawn" } })
   yield* Console.log(`   created ${created.id} (${created.status})`)
   const last = yield* Predictions.watch(created, { schedule: Schedule.spaced("400 millis") }).pipe(
-    Stream.tap((p) => Console.log(`   ${p.status.padEnd(10)} ${bar(p.metrics?.progress ?? (Prediction.isSucceeded(p) ? 100 : 0))}`)),
+    Stream.tap((p) =>
+      Console.log(`   ${p.status.padEnd(10)} ${bar(p.metrics?.progress ?? (Prediction.isSucceeded(p) ? 100 : 0))}`)
+    ),
     Stream.runLast
   )
   const done = Option.getOrThrow(last)
-  yield* Console.log(`   outputs: ${Prediction.outputs(done).join(", ")}`)
-  yield* check(Prediction.isSucceeded(done) && Prediction.outputs(done).length > 0, "a succeeded prediction with outputs")
+  const saved = yield* Outputs.download(done, "demo-outputs")
+  const fs = yield* FileSystem.FileSystem
+  const sizes = yield* Effect.forEach(saved, (file) => Effect.map(fs.stat(file), (info) => `${file} (${info.size} bytes)`))
+  yield* Console.log(`   saved: ${sizes.join(", ")}`)
+  yield* check(Prediction.isSucceeded(done) && saved.length > 0, "a succeeded prediction with its outputs saved")
   return done
 })
 
@@ -67,7 +81,9 @@ const rateLimitBurst = (fake: FakeSkytells.Service, baseUrl: string) =>
     )
     const results = yield* burst
     const limited = (yield* fake.requests).filter((r) => r.status === 429).length
-    yield* Console.log(`   ${results.length} answers; the server said 429 ${limited} times and the client waited as Retry-After asked`)
+    yield* Console.log(
+      `   ${results.length} answers; the server said 429 ${limited} times and the client waited as Retry-After asked`
+    )
     yield* check(results.length === 6 && limited > 0, "every request succeeds after honouring 429s")
   })
 
@@ -75,17 +91,20 @@ const contentPolicy = (fake: FakeSkytells.Service) =>
   Effect.gen(function*() {
     yield* heading(3, "A prediction that fails on content policy, handled with Effect.catchTags")
     yield* fake.setScenario({ failureStyle: "error_id" })
-    const outcome = yield* Predictions.run({ model: "fake/fail-CONTENT_POLICY_VIOLATION", input: { prompt: "…" } }).pipe(
-      Effect.as("unexpected success"),
-      Effect.catchTags({
-        ContentPolicyViolation: (e) =>
-          Effect.as(
-            Console.log(`   ${e._tag} (${e.errorId}) on ${e.predictionId}: ${e.message}\n   What to do: ${e.resolution}`),
-            "handled"
-          ),
-        PredictionFailed: (e) => Effect.succeed(`PredictionFailed: ${e.message}`)
-      })
-    )
+    const outcome = yield* Predictions.run({ model: "fake/fail-CONTENT_POLICY_VIOLATION", input: { prompt: "…" } })
+      .pipe(
+        Effect.as("unexpected success"),
+        Effect.catchTags({
+          ContentPolicyViolation: (e) =>
+            Effect.as(
+              Console.log(
+                `   ${e._tag} (${e.errorId}) on ${e.predictionId}: ${e.message}\n   What to do: ${e.resolution}`
+              ),
+              "handled"
+            ),
+          PredictionFailed: (e) => Effect.succeed(`PredictionFailed: ${e.message}`)
+        })
+      )
     yield* fake.setScenario({ failureStyle: "error" })
     yield* check(outcome === "handled", "ContentPolicyViolation")
   })
@@ -96,7 +115,9 @@ const insufficientCredits = (fake: FakeSkytells.Service, baseUrl: string) =>
     yield* fake.addAccount({ apiKey: "sk-demo-broke", credits: 0 })
     yield* fake.clearRequests
     const error = yield* Effect.flip(
-      Predictions.create({ model: "truefusion", input: { prompt: "x" } }).pipe(Effect.provide(clientLayer("sk-demo-broke", baseUrl)))
+      Predictions.create({ model: "truefusion", input: { prompt: "x" } }).pipe(
+        Effect.provide(clientLayer("sk-demo-broke", baseUrl))
+      )
     )
     const sent = (yield* fake.requests).length
     yield* Console.log(`   ${SkytellsError.isSkytellsError(error) ? SkytellsError.describe(error) : String(error)}`)
@@ -162,18 +183,26 @@ const chatAndEmbeddings = (fake: FakeSkytells.Service | undefined) =>
     yield* Console.log(
       `   ${vectors.length} vectors of ${vectors[0]?.length} dimensions from ${embeddingRequests} /embeddings request`
     )
-    yield* check(chunks > 1 && vectors.length === 8 && embeddingRequests === 1, "a streamed answer and one batched request")
+    yield* check(
+      chunks > 1 && vectors.length === 8 && embeddingRequests === 1,
+      "a streamed answer and one batched request"
+    )
   })
 
 // Wiring ----------------------------------------------------------------------------------------
 
 const clientLayer = (apiKey: string, baseUrl: string) =>
-  SkytellsClient.layer({ apiKey: Redacted.make(apiKey), baseUrl }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  SkytellsClient.layer({ apiKey: Redacted.make(apiKey), baseUrl }).pipe(
+    Layer.provideMerge(Layer.merge(NodeHttpClient.layerUndici, NodeContext.layer))
+  )
 
 const againstFake = Effect.gen(function*() {
   const served = yield* FakeSkytells.serve({
     webhooks: { secret: WEBHOOK_SECRET },
-    scenario: { webhookDuplicates: 1, lifecycle: { queued: "400 millis", starting: "400 millis", processing: "2 seconds" } }
+    scenario: {
+      webhookDuplicates: 1,
+      lifecycle: { queued: "400 millis", starting: "400 millis", processing: "2 seconds" }
+    }
   })
   yield* Console.log(`Talking to the embedded fake Skytells API at ${served.url} (no key, no internet needed).`)
   yield* Console.log("Set SKYTELLS_API_KEY to run the same client against api.skytells.ai.")
@@ -191,9 +220,13 @@ const againstFake = Effect.gen(function*() {
 const againstRealApi = (apiKey: Redacted.Redacted<string>) =>
   Effect.gen(function*() {
     yield* Console.log(`Talking to the real Skytells API at ${SkytellsClient.DEFAULT_BASE_URL}.`)
-    const layer = SkytellsClient.layer({ apiKey }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    const layer = SkytellsClient.layer({ apiKey }).pipe(
+      Layer.provideMerge(Layer.merge(NodeHttpClient.layerUndici, NodeContext.layer))
+    )
     yield* Effect.provide(Effect.zipRight(imageWithProgress, chatAndEmbeddings(undefined)), layer)
-    yield* Console.log("\nSteps 2-5 force failures (rate limits, content policy, credits) that only the fake can produce on demand: skipped.")
+    yield* Console.log(
+      "\nSteps 2-5 force failures (rate limits, content policy, credits) that only the fake can produce on demand: skipped."
+    )
   })
 
 const main = Effect.gen(function*() {

@@ -93,6 +93,21 @@ describe("create, get, cancel, remove", () => {
       assert.strictEqual(posts.length, 3)
     }).pipe(Effect.provide(fakeLayer())))
 
+  it.effect("validate: true checks the input locally and sends no create when it is invalid", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(
+        Predictions.create({ model: "truefusion", input: { width: 4096, num_outputs: 9 }, validate: true })
+      )
+      assert.strictEqual(e._tag, "InvalidInput")
+      assert.include(e.message, "width")
+      assert.include(e.message, "num_outputs")
+      assert.include(e.message, "prompt")
+      const all = yield* requests
+      assert.deepStrictEqual(all.map((r) => `${r.method} ${r.route}`), ["GET models.get"])
+      const ok = yield* Predictions.create({ model: "truefusion", input: prompt, validate: true })
+      assert.isString(ok.id)
+    }).pipe(Effect.provide(fakeLayer())))
+
   it.effect("an id not documented for an operation arrives as UnknownApiError with that id", () =>
     Effect.gen(function*() {
       const fake = yield* FakeSkytells.FakeSkytells

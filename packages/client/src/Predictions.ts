@@ -23,6 +23,8 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { allowing, narrow, tagsOfCategory } from "./internal/narrow.js"
+import type { Model } from "./Model.js"
+import * as Models from "./Models.js"
 import * as P from "./Prediction.js"
 import { SkytellsClient } from "./SkytellsClient.js"
 import * as SkytellsError from "./SkytellsError.js"
@@ -131,6 +133,12 @@ export interface CreateRequest {
   /** Ask the server to answer only when the prediction is done (video models ignore it). */
   readonly await?: boolean | undefined
   readonly stream?: boolean | undefined
+  /**
+   * Check `input` against the model's `input_schema` before sending, failing with `InvalidInput`
+   * listing every violation (no request, no credits spent): `true` fetches the model (cached with
+   * `Models.layerCache`), or pass a `Model` you already have. Default false: the server validates.
+   */
+  readonly validate?: boolean | Model | undefined
 }
 
 /**
@@ -166,7 +174,7 @@ export const create = (
   request: CreateRequest,
   options: { readonly timeout?: Duration.DurationInput | undefined } = {}
 ): Effect.Effect<Prediction, CreateError, SkytellsClient> =>
-  Effect.flatMap(SkytellsClient, (client) =>
+  Effect.zipRight(validateLocally(request), Effect.flatMap(SkytellsClient, (client) =>
     client.execute({
       method: "POST",
       path: "/predictions",
@@ -181,7 +189,14 @@ export const create = (
       schema: P.Prediction,
       idempotent: false,
       timeout: options.timeout
-    })).pipe(narrow<CreateError>(createTags), Effect.withSpan("Predictions.create"))
+    }).pipe(narrow<CreateError>(createTags)))).pipe(Effect.withSpan("Predictions.create"))
+
+const validateLocally = (request: CreateRequest): Effect.Effect<void, CreateError, SkytellsClient> =>
+  request.validate === undefined || request.validate === false
+    ? Effect.void
+    : request.validate === true
+    ? Effect.flatMap(Models.inputValidator(request.model), (check) => check(request.input))
+    : Models.validateInput(request.validate, request.input)
 
 /**
  * Fetches a prediction (`GET /predictions/{id}`, or the prediction's own `urls.get`).
