@@ -5,7 +5,7 @@
  *   pnpm --filter @effect-skytells/examples exec tsx custom-retry-policy.ts
  */
 import { Models, Retry, SkytellsClient } from "@effect-skytells/client"
-import { Fault, FakeSkytells } from "@effect-skytells/testing"
+import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { Console, Duration, Effect, Layer, Redacted, Schedule } from "effect"
 
 // The default shape (exponential, ±25 % jitter) but faster, at most 5 attempts, and never more than

@@ -48,7 +48,10 @@ const retryNarrator = Logger.make(({ annotations, message }) => {
 // Steps -----------------------------------------------------------------------------------------
 
 const imageWithProgress = Effect.gen(function*() {
-  yield* heading(1, "An image prediction with a live progress bar (metrics.progress), its outputs saved before they expire")
+  yield* heading(
+    1,
+    "An image prediction with a live progress bar (metrics.progress), its outputs saved before they expire"
+  )
   const created = yield* Predictions.create({ model: "truefusion", input: { prompt: "a lighthouse at dawn" } })
   yield* Console.log(`   created ${created.id} (${created.status})`)
   const last = yield* Predictions.watch(created, { schedule: Schedule.spaced("400 millis") }).pipe(
@@ -60,7 +63,10 @@ const imageWithProgress = Effect.gen(function*() {
   const done = Option.getOrThrow(last)
   const saved = yield* Outputs.download(done, "demo-outputs")
   const fs = yield* FileSystem.FileSystem
-  const sizes = yield* Effect.forEach(saved, (file) => Effect.map(fs.stat(file), (info) => `${file} (${info.size} bytes)`))
+  const sizes = yield* Effect.forEach(
+    saved,
+    (file) => Effect.map(fs.stat(file), (info) => `${file} (${info.size} bytes)`)
+  )
   yield* Console.log(`   saved: ${sizes.join(", ")}`)
   yield* check(Prediction.isSucceeded(done) && saved.length > 0, "a succeeded prediction with its outputs saved")
   return done

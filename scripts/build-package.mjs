@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as vm from "node:vm"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc")
@@ -57,4 +58,27 @@ run([
   "null"
 ])
 fs.writeFileSync(path.join(cwd, "build", "cjs", "package.json"), JSON.stringify({ type: "commonjs" }, null, 2) + "\n")
+
+// The CJS run doesn't type-check, and tsc then emits ESM-only syntax (`import.meta`, top-level await)
+// as is. Compile (not run) every CJS file the way Node's require would, so that fails here, not for a user.
+const cjsFiles = (dir) =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name)
+    return entry.isDirectory() ? cjsFiles(file) : entry.name.endsWith(".js") ? [file] : []
+  })
+const broken = []
+for (const file of cjsFiles(path.join(cwd, "build", "cjs"))) {
+  try {
+    vm.compileFunction(fs.readFileSync(file, "utf8"), ["exports", "require", "module", "__filename", "__dirname"], {
+      filename: file
+    })
+  } catch (error) {
+    broken.push(`${path.relative(cwd, file)}: ${error.message}`)
+  }
+}
+if (broken.length > 0) {
+  console.error(`[${name}] build failed: CommonJS output that Node can't load (ESM-only syntax in src?):`)
+  for (const line of broken) console.error(`  ${line}`)
+  process.exit(1)
+}
 console.log(`[${name}] built build/esm, build/cjs, build/dts`)

@@ -2,9 +2,10 @@
  * The Prediction API over the fake Skytells API in process, under TestClock.
  */
 import { Prediction, Predictions, SkytellsClient } from "@effect-skytells/client"
-import { Fault, FakeSkytells } from "@effect-skytells/testing"
+import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
+import type { Duration } from "effect"
+import { Chunk, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
 
 const fakeLayer = (options: FakeSkytells.Options = {}) =>
   SkytellsClient.layer({
@@ -119,7 +120,8 @@ describe("create, get, cancel, remove", () => {
 })
 
 describe("list", () => {
-  const seed = (n: number) => Effect.forEach(Array.from({ length: n }), () => Predictions.create({ model: "truefusion", input: prompt }))
+  const seed = (n: number) =>
+    Effect.forEach(Array.from({ length: n }), () => Predictions.create({ model: "truefusion", input: prompt }))
 
   for (const listShape of ["paginated", "array"] as const) {
     it.effect(`walks every page lazily (${listShape} responses)`, () =>
@@ -159,10 +161,20 @@ describe("list", () => {
   it.effect("dates are sent as YYYY-MM-DD, filters pass through", () =>
     Effect.gen(function*() {
       yield* Stream.runCollect(
-        Predictions.list({ from: new Date("2026-11-01T10:00:00Z"), to: "2026-11-30", model: "truefusion", status: "succeeded" })
+        Predictions.list({
+          from: new Date("2026-11-01T10:00:00Z"),
+          to: "2026-11-30",
+          model: "truefusion",
+          status: "succeeded"
+        })
       )
       const [request] = yield* requests
-      assert.deepInclude(request.query, { from: "2026-11-01", to: "2026-11-30", model: "truefusion", status: "succeeded" })
+      assert.deepInclude(request.query, {
+        from: "2026-11-01",
+        to: "2026-11-30",
+        model: "truefusion",
+        status: "succeeded"
+      })
     }).pipe(Effect.provide(fakeLayer())))
 })
 
@@ -230,7 +242,10 @@ describe("wait, watch and run", () => {
   it.effect("maxWait fails with WaitTimeout and, when asked, cancels on the server", () =>
     Effect.gen(function*() {
       const created = yield* Predictions.create({ model: "truefusion-video", input: prompt })
-      const exit = yield* drive(Predictions.wait(created, { maxWait: "10 seconds", cancelOnInterrupt: true }), "1 second")
+      const exit = yield* drive(
+        Predictions.wait(created, { maxWait: "10 seconds", cancelOnInterrupt: true }),
+        "1 second"
+      )
       const e = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
       assert.strictEqual(e?._tag, "WaitTimeout")
       assert.isTrue(e?._tag === "WaitTimeout" && e.canceled)

@@ -3,12 +3,13 @@
  * undici and over fetch against a loopback server started here. Real sockets mean real time, so the
  * waits are kept to milliseconds.
  */
-import { InProcessHttpClient, Retry, SkytellsClient, SkytellsError } from "@effect-skytells/client"
+import type { SkytellsError } from "@effect-skytells/client"
+import { InProcessHttpClient, Retry, SkytellsClient } from "@effect-skytells/client"
 import { FetchHttpClient, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Redacted, Ref, Schema, Stream } from "effect"
+import { Chunk, Effect, Layer, Redacted, Ref, Schema, type Scope, Stream } from "effect"
 import * as Http from "node:http"
 
 const KEY = "sk-transport-test-key"
@@ -66,7 +67,10 @@ const makeApp = (mode: "in-process" | "socket") =>
         "/v1/gateway",
         Effect.as(
           count("/gateway"),
-          HttpServerResponse.text("<html><body>502 Bad Gateway</body></html>", { status: 502, contentType: "text/html" })
+          HttpServerResponse.text("<html><body>502 Bad Gateway</body></html>", {
+            status: 502,
+            contentType: "text/html"
+          })
         )
       ),
       HttpRouter.post(
@@ -159,7 +163,7 @@ const inProcessSetup = Effect.gen(function*() {
   } satisfies Setup
 })
 
-const transports: ReadonlyArray<[string, Effect.Effect<Setup, never, import("effect/Scope").Scope>]> = [
+const transports: ReadonlyArray<[string, Effect.Effect<Setup, never, Scope.Scope>]> = [
   ["in-process", inProcessSetup],
   ["node undici", socketSetup(NodeHttpClient.layerUndici).pipe(Effect.orDie)],
   ["fetch", socketSetup(FetchHttpClient.layer).pipe(Effect.orDie)]
@@ -240,7 +244,12 @@ for (const [name, setup] of transports) {
         const { client } = yield* setup
         const text = yield* Effect.gen(function*() {
           const skytells = yield* SkytellsClient.SkytellsClient
-          const response = yield* skytells.executeRaw({ method: "GET", path: "/stream", route: "/stream", accept: "text/event-stream" })
+          const response = yield* skytells.executeRaw({
+            method: "GET",
+            path: "/stream",
+            route: "/stream",
+            accept: "text/event-stream"
+          })
           return yield* skytells.streamBody(response).pipe(Stream.decodeText(), Stream.runCollect)
         }).pipe(Effect.provide(client))
         assert.strictEqual(Chunk.join(text, ""), "data: one\n\ndata: two\n\n")

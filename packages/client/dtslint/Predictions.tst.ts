@@ -34,7 +34,9 @@ describe("each operation has its own union", () => {
   })
 
   it("get, cancel, remove and list add only what is documented for them", () => {
-    expectTypeOf<Exclude<Tags<Predictions.GetError>, Common>>().toEqualTypeOf<"PredictionNotFound" | "PredictionFailed">()
+    expectTypeOf<Exclude<Tags<Predictions.GetError>, Common>>().toEqualTypeOf<
+      "PredictionNotFound" | "PredictionFailed"
+    >()
     expectTypeOf<Exclude<Tags<Predictions.CancelError>, Common>>().toEqualTypeOf<
       "PredictionNotFound" | "PredictionNotCancellable"
     >()

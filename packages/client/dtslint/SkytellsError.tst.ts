@@ -1,5 +1,5 @@
 import type { SkytellsError } from "@effect-skytells/client"
-import { Effect } from "effect"
+import { type Duration, Effect } from "effect"
 import { describe, expectTypeOf, it } from "vitest"
 
 declare const billingOrRate: Effect.Effect<string, SkytellsError.BillingError | SkytellsError.RateLimitError>
@@ -35,7 +35,7 @@ describe("groups", () => {
 
   it("carry typed fields", () => {
     expectTypeOf<SkytellsError.RateLimitExceeded["retryAfter"]>().toEqualTypeOf<
-      import("effect/Duration").Duration | undefined
+      Duration.Duration | undefined
     >()
     expectTypeOf<SkytellsError.InvalidInput["resolution"]>().toEqualTypeOf<string>()
   })
@@ -73,6 +73,7 @@ describe("catchTags is exhaustive", () => {
     const handled = anyApi.pipe(
       Effect.catchIf(SkytellsError_isRetryable<SkytellsError.SkytellsApiError>, () => Effect.succeed("retry later"))
     )
+    expectTypeOf(handled).toMatchTypeOf<Effect.Effect<string, unknown>>()
     type Left = Effect.Effect.Error<typeof handled>
     expectTypeOf<Extract<Left, { _tag: "RateLimitExceeded" | "InternalError" }>>().toBeNever()
     expectTypeOf<Extract<Left, { _tag: "InsufficientCredits" }>>().toEqualTypeOf<SkytellsError.InsufficientCredits>()

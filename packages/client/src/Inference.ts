@@ -46,11 +46,11 @@
  *
  * const SkytellsLive = SkytellsClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
  *
- * program.pipe(
+ * // Run it with Effect.runPromise / runFork (omitted here: it would call the real API).
+ * export const runnable = program.pipe(
  *   Effect.provide(Layer.mergeAll(Inference.layerEmbedBatcher({ maxBatchSize: 64 }), Inference.layerCache()).pipe(
  *     Layer.provideMerge(SkytellsLive)
- *   )),
- *   Effect.runFork
+ *   ))
  * )
  * ```
  *

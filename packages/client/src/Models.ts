@@ -17,6 +17,7 @@
  *
  * @example
  * ```ts
+ * import { FetchHttpClient } from "@effect/platform"
  * import { Effect, Layer } from "effect"
  * import { Models, Predictions, SkytellsClient } from "@effect-skytells/client"
  *
@@ -27,7 +28,7 @@
  *   return yield* Predictions.create({ model: "truefusion", input })
  * })
  *
- * declare const Skytells: Layer.Layer<SkytellsClient.SkytellsClient>
+ * const Skytells = SkytellsClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
  * const Live = Models.layerCache({ timeToLive: "10 minutes" }).pipe(Layer.provideMerge(Skytells))
  * program.pipe(Effect.provide(Live))
  * ```
@@ -52,9 +53,15 @@ type Model = M.Model
 
 // Errors ----------------------------------------------------------------------------------------
 
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type ListError = SkytellsError.CommonError
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type GetError = SkytellsError.CommonError | SkytellsError.ModelNotFound
 
 const listTags = allowing()

@@ -49,15 +49,18 @@ export class WaitTimeout extends Schema.TaggedError<WaitTimeout>("@effect-skytel
   }
 ) {
   override get message(): string {
-    return `Prediction ${this.predictionId} was still ${
-      this.lastStatus ? `"${this.lastStatus}"` : "running"
-    } after ${Duration.format(this.maxWait)}${
+    return `Prediction ${this.predictionId} was still ${this.lastStatus ? `"${this.lastStatus}"` : "running"} after ${
+      Duration.format(this.maxWait)
+    }${
       this.canceled ? " and was canceled on the server" : ""
     }. Raise maxWait, or use webhooks for long jobs (video, audio).`
   }
 }
 
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type CreateError =
   | SkytellsError.CommonError
   | SkytellsError.ValidationFailure
@@ -67,16 +70,28 @@ export type CreateError =
   | SkytellsError.ModelNotFound
   | SkytellsError.PredictionFailed
   | SkytellsError.Timeout
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type GetError = SkytellsError.CommonError | SkytellsError.PredictionNotFound | SkytellsError.PredictionFailed
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type CancelError =
   | SkytellsError.CommonError
   | SkytellsError.PredictionNotFound
   | SkytellsError.PredictionNotCancellable
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type RemoveError = SkytellsError.CommonError | SkytellsError.PredictionNotFound
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type ListError =
   | SkytellsError.CommonError
   | SkytellsError.InvalidParameter
@@ -84,14 +99,22 @@ export type ListError =
   | SkytellsError.InvalidDateRange
   | SkytellsError.InvalidParameterCombination
   | SkytellsError.ModelNotFound
-/** Waiting: polling failures plus how a prediction can end badly. @since 0.1.0 @category errors */
+/**
+ * Waiting: polling failures plus how a prediction can end badly.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type WaitError =
   | GetError
   | SkytellsError.PredictionLevelError
   | SkytellsError.UnknownApiError
   | P.PredictionCanceled
   | WaitTimeout
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type RunError = CreateError | WaitError
 
 const createTags = allowing(
@@ -174,22 +197,25 @@ export const create = (
   request: CreateRequest,
   options: { readonly timeout?: Duration.DurationInput | undefined } = {}
 ): Effect.Effect<Prediction, CreateError, SkytellsClient> =>
-  Effect.zipRight(validateLocally(request), Effect.flatMap(SkytellsClient, (client) =>
-    client.execute({
-      method: "POST",
-      path: "/predictions",
-      route: "/predictions",
-      body: {
-        model: request.model,
-        input: request.input,
-        ...(request.webhook !== undefined ? { webhook: request.webhook } : {}),
-        ...(request.await !== undefined ? { await: request.await } : {}),
-        ...(request.stream !== undefined ? { stream: request.stream } : {})
-      },
-      schema: P.Prediction,
-      idempotent: false,
-      timeout: options.timeout
-    }).pipe(narrow<CreateError>(createTags)))).pipe(Effect.withSpan("Predictions.create"))
+  Effect.zipRight(
+    validateLocally(request),
+    Effect.flatMap(SkytellsClient, (client) =>
+      client.execute({
+        method: "POST",
+        path: "/predictions",
+        route: "/predictions",
+        body: {
+          model: request.model,
+          input: request.input,
+          ...(request.webhook !== undefined ? { webhook: request.webhook } : {}),
+          ...(request.await !== undefined ? { await: request.await } : {}),
+          ...(request.stream !== undefined ? { stream: request.stream } : {})
+        },
+        schema: P.Prediction,
+        idempotent: false,
+        timeout: options.timeout
+      }).pipe(narrow<CreateError>(createTags)))
+  ).pipe(Effect.withSpan("Predictions.create"))
 
 const validateLocally = (request: CreateRequest): Effect.Effect<void, CreateError, SkytellsClient> =>
   request.validate === undefined || request.validate === false
@@ -402,8 +428,11 @@ export const listPage = (options: ListOptions = {}): Effect.Effect<Page, ListErr
  * @category operations
  */
 export const list = (options: ListOptions = {}): Stream.Stream<Prediction, ListError, SkytellsClient> =>
-  Stream.paginateChunkEffect(options.page ?? 1, (page) =>
-    Effect.map(listPage({ ...options, page }), (result) => [Chunk.fromIterable(result.items), result.next] as const))
+  Stream.paginateChunkEffect(
+    options.page ?? 1,
+    (page) =>
+      Effect.map(listPage({ ...options, page }), (result) => [Chunk.fromIterable(result.items), result.next] as const)
+  )
 
 // Waiting ---------------------------------------------------------------------------------------
 
@@ -480,20 +509,28 @@ type WatchState =
  * @since 0.1.0
  * @category operations
  */
-export const watch = (target: Target, options: WaitOptions = {}): Stream.Stream<Prediction, WaitError, SkytellsClient> =>
+export const watch = (
+  target: Target,
+  options: WaitOptions = {}
+): Stream.Stream<Prediction, WaitError, SkytellsClient> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const driver = yield* Schedule.driver(options.schedule ?? defaultPollSchedule)
     const startedAt = yield* Clock.currentTimeMillis
     const last = yield* Ref.make<Option.Option<Prediction>>(
       typeof target === "string" ? Option.none() : Option.some(target)
     )
-    const initial: WatchState = typeof target === "string" ? { _tag: "Fetch", target } : { _tag: "Emit", prediction: target }
+    const initial: WatchState = typeof target === "string"
+      ? { _tag: "Fetch", target }
+      : { _tag: "Emit", prediction: target }
     const after = (prediction: Prediction): WatchState =>
       P.isTerminal(prediction) ? { _tag: "End", prediction } : { _tag: "Poll", prediction }
-    const step = (state: WatchState): Effect.Effect<Option.Option<readonly [Prediction, WatchState]>, WaitError, SkytellsClient> => {
+    const step = (
+      state: WatchState
+    ): Effect.Effect<Option.Option<readonly [Prediction, WatchState]>, WaitError, SkytellsClient> => {
       switch (state._tag) {
         case "Fetch":
-          return Effect.map(Effect.tap(get(state.target), (p) => Ref.set(last, Option.some(p))), (p) => Option.some([p, after(p)] as const))
+          return Effect.map(Effect.tap(get(state.target), (p) => Ref.set(last, Option.some(p))), (p) =>
+            Option.some([p, after(p)] as const))
         case "Emit":
           return Effect.succeed(Option.some([state.prediction, after(state.prediction)] as const))
         case "Poll":
@@ -514,7 +551,8 @@ export const watch = (target: Target, options: WaitOptions = {}): Stream.Stream<
           )
         case "End":
           return Option.match(failureOf(state.prediction), {
-            onNone: () => Effect.succeed(Option.none()),
+            onNone: () =>
+              Effect.succeed(Option.none()),
             onSome: (error) => Effect.fail(error)
           })
       }
@@ -536,8 +574,7 @@ export const watch = (target: Target, options: WaitOptions = {}): Stream.Stream<
     })))
   }))
 
-const cancelQuietly = (target: Target) =>
-  cancel(target).pipe(Effect.timeout("10 seconds"), Effect.ignore)
+const cancelQuietly = (target: Target) => cancel(target).pipe(Effect.timeout("10 seconds"), Effect.ignore)
 
 /**
  * Polls until the prediction finishes and returns it when it succeeded; fails with the typed
@@ -546,7 +583,10 @@ const cancelQuietly = (target: Target) =>
  * @since 0.1.0
  * @category operations
  */
-export const wait = (target: Target, options: WaitOptions = {}): Effect.Effect<Prediction, WaitError, SkytellsClient> => {
+export const wait = (
+  target: Target,
+  options: WaitOptions = {}
+): Effect.Effect<Prediction, WaitError, SkytellsClient> => {
   const waited = Stream.runLast(watch(target, options)).pipe(
     Effect.flatMap(Option.match({
       onNone: () => get(target),
@@ -556,8 +596,10 @@ export const wait = (target: Target, options: WaitOptions = {}): Effect.Effect<P
   if (options.cancelOnInterrupt !== true) return Effect.withSpan(waited, "Predictions.wait")
   return waited.pipe(
     Effect.onInterrupt(() => cancelQuietly(target)),
-    Effect.catchTag("WaitTimeout", (timeout) =>
-      Effect.zipRight(cancelQuietly(target), Effect.fail(new WaitTimeout({ ...timeout, canceled: true })))),
+    Effect.catchTag(
+      "WaitTimeout",
+      (timeout) => Effect.zipRight(cancelQuietly(target), Effect.fail(new WaitTimeout({ ...timeout, canceled: true })))
+    ),
     Effect.withSpan("Predictions.wait")
   )
 }

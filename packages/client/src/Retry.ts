@@ -140,8 +140,11 @@ export const currentRetryAmbiguous: FiberRef.FiberRef<Option.Option<boolean>> = 
 export const withPolicy: {
   (policy: Policy): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Policy): Effect.Effect<A, E, R>
-} = dual(2, <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Policy) =>
-  Effect.locally(effect, currentPolicy, Option.some(policy)))
+} = dual(
+  2,
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Policy) =>
+    Effect.locally(effect, currentPolicy, Option.some(policy))
+)
 
 /**
  * Lets the calls made by `effect` retry non-idempotent requests after ambiguous failures (see the

@@ -14,7 +14,8 @@
  * import { Effect } from "effect"
  * import { SkytellsError } from "@effect-skytells/client"
  *
- * declare const call: Effect.Effect<string, SkytellsError.InsufficientCredits | SkytellsError.RateLimitExceeded>
+ * const call: Effect.Effect<string, SkytellsError.InsufficientCredits | SkytellsError.RateLimitExceeded> =
+ *   Effect.succeed("done")
  *
  * const handled = call.pipe(Effect.catchTags({
  *   InsufficientCredits: (e) => Effect.succeed(`top up: ${e.resolution}`),
@@ -25,8 +26,8 @@
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"
-import * as Predicate from "effect/Predicate"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { type ApiTag, catalogue, type Category, type Entry, type Level, type TagsWhere } from "./internal/catalogue.js"
 import * as decode from "./internal/errorDecoder.js"
@@ -67,11 +68,18 @@ export const ApiErrorFields = {
  */
 export type CatalogueEntry = Entry
 
-/**
- * @since 0.1.0
- * @category models
- */
-export type { Category, Level }
+export type {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  Category,
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  Level
+}
 
 const identifier = (tag: string) => `@effect-skytells/client/SkytellsError/${tag}`
 
@@ -148,93 +156,222 @@ const ApiError = <Self>() => <Tag extends ApiTag>(tag: Tag): ApiErrorClass<Self,
 
 // The catalogue, one class per documented id (see docs/errors.md for the generated table) ----------------
 
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidInput extends ApiError<InvalidInput>()("InvalidInput") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidParameter extends ApiError<InvalidParameter>()("InvalidParameter") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnsupportedMediaType extends ApiError<UnsupportedMediaType>()("UnsupportedMediaType") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class MissingRequiredField extends ApiError<MissingRequiredField>()("MissingRequiredField") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ValidationError extends ApiError<ValidationError>()("ValidationError") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidDateFormat extends ApiError<InvalidDateFormat>()("InvalidDateFormat") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidDateRange extends ApiError<InvalidDateRange>()("InvalidDateRange") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidParameterCombination
   extends ApiError<InvalidParameterCombination>()("InvalidParameterCombination")
 {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ModelNotSupported extends ApiError<ModelNotSupported>()("ModelNotSupported") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ContextLengthExceeded extends ApiError<ContextLengthExceeded>()("ContextLengthExceeded") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidRequestError extends ApiError<InvalidRequestError>()("InvalidRequestError") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidRequest extends ApiError<InvalidRequest>()("InvalidRequest") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InfrastructureError extends ApiError<InfrastructureError>()("InfrastructureError") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class Unauthorized extends ApiError<Unauthorized>()("Unauthorized") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidApiKey extends ApiError<InvalidApiKey>()("InvalidApiKey") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class AccountSuspended extends ApiError<AccountSuspended>()("AccountSuspended") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class SecurityViolation extends ApiError<SecurityViolation>()("SecurityViolation") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ModelAccessDenied extends ApiError<ModelAccessDenied>()("ModelAccessDenied") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class Forbidden extends ApiError<Forbidden>()("Forbidden") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class LegalReasons extends ApiError<LegalReasons>()("LegalReasons") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class PaymentRequired extends ApiError<PaymentRequired>()("PaymentRequired") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InsufficientCredits extends ApiError<InsufficientCredits>()("InsufficientCredits") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InsufficientQuota extends ApiError<InsufficientQuota>()("InsufficientQuota") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ModelNotFound extends ApiError<ModelNotFound>()("ModelNotFound") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class PredictionNotFound extends ApiError<PredictionNotFound>()("PredictionNotFound") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class EndpointNotFound extends ApiError<EndpointNotFound>()("EndpointNotFound") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class PredictionNotCancellable extends ApiError<PredictionNotCancellable>()("PredictionNotCancellable") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnprocessableEntity extends ApiError<UnprocessableEntity>()("UnprocessableEntity") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ModerationError extends ApiError<ModerationError>()("ModerationError") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ContentPolicyViolation extends ApiError<ContentPolicyViolation>()("ContentPolicyViolation") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class UseCaseNotSupported extends ApiError<UseCaseNotSupported>()("UseCaseNotSupported") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ModelNotAuthorized extends ApiError<ModelNotAuthorized>()("ModelNotAuthorized") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class RateLimitExceeded extends ApiError<RateLimitExceeded>()("RateLimitExceeded") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class RateLimited extends ApiError<RateLimited>()("RateLimited") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InferenceRateLimited extends ApiError<InferenceRateLimited>()("InferenceRateLimited") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InternalError extends ApiError<InternalError>()("InternalError") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ModelUnavailable extends ApiError<ModelUnavailable>()("ModelUnavailable") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InferenceError extends ApiError<InferenceError>()("InferenceError") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ServerError extends ApiError<ServerError>()("ServerError") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ServiceUnavailable extends ApiError<ServiceUnavailable>()("ServiceUnavailable") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InferenceTimeout extends ApiError<InferenceTimeout>()("InferenceTimeout") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class PredictionFailed extends ApiError<PredictionFailed>()("PredictionFailed") {}
-/** @since 0.1.0 @category errors */
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class Timeout extends ApiError<Timeout>()("Timeout") {}
 
 /**
@@ -313,35 +450,86 @@ export const classes: { readonly [T in ApiTag]: ClassOf<T> } = Object.fromEntrie
  */
 export type ClassOf<T extends ApiTag> = Extract<(typeof SkytellsApiError.members)[number], { readonly _tag: T }>
 
-/**
- * @since 0.1.0
- * @category models
- */
-export type { ApiTag }
+export type {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  ApiTag
+}
 
 // Groups, derived from the catalogue's categories and levels ---------------------------------------
 
-/** `Unauthorized | InvalidApiKey | AccountSuspended` @since 0.1.0 @category groups */
+/**
+ * `Unauthorized | InvalidApiKey | AccountSuspended`
+ *
+ * @since 0.1.0
+ * @category groups
+ */
 export type AuthenticationError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "authentication"> }>
-/** Refused although authenticated (plan, scope, security, legal). @since 0.1.0 @category groups */
+/**
+ * Refused although authenticated (plan, scope, security, legal).
+ *
+ * @since 0.1.0
+ * @category groups
+ */
 export type PermissionError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "permission"> }>
-/** `PaymentRequired | InsufficientCredits | InsufficientQuota`: never retried. @since 0.1.0 @category groups */
+/**
+ * `PaymentRequired | InsufficientCredits | InsufficientQuota`: never retried.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
 export type BillingError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "billing"> }>
-/** The request itself is wrong: fix it before sending again. @since 0.1.0 @category groups */
+/**
+ * The request itself is wrong: fix it before sending again.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
 export type ValidationFailure = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "validation"> }>
-/** @since 0.1.0 @category groups */
+/**
+ * @since 0.1.0
+ * @category groups
+ */
 export type NotFoundError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "notFound"> }>
-/** Safety, moderation and policy refusals (API or prediction level). @since 0.1.0 @category groups */
+/**
+ * Safety, moderation and policy refusals (API or prediction level).
+ *
+ * @since 0.1.0
+ * @category groups
+ */
 export type ContentPolicyError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "contentPolicy"> }>
-/** `RateLimitExceeded | RateLimited | InferenceRateLimited` @since 0.1.0 @category groups */
+/**
+ * `RateLimitExceeded | RateLimited | InferenceRateLimited`
+ *
+ * @since 0.1.0
+ * @category groups
+ */
 export type RateLimitError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "rateLimit"> }>
-/** Documented server-side failures, plus {@link GatewayError}. @since 0.1.0 @category groups */
+/**
+ * Documented server-side failures, plus {
+ *
+ * @link GatewayError}.
+ * @since 0.1.0
+ * @category groups
+ */
 export type ServerSideError =
   | Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "server"> }>
   | GatewayError
-/** Errors documented at prediction level (a prediction that ended `failed`). @since 0.1.0 @category groups */
+/**
+ * Errors documented at prediction level (a prediction that ended `failed`).
+ *
+ * @since 0.1.0
+ * @category groups
+ */
 export type PredictionLevelError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"levels", "prediction"> }>
-/** Errors documented for the Inference API (chat, responses, embeddings). @since 0.1.0 @category groups */
+/**
+ * Errors documented for the Inference API (chat, responses, embeddings).
+ *
+ * @since 0.1.0
+ * @category groups
+ */
 export type InferenceApiError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"levels", "inference"> }>
 
 // Failures outside the documentation --------------------------------------------------------------

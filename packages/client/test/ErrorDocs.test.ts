@@ -7,7 +7,11 @@ import { assert, describe, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
-const target = path.join(__dirname, "..", "..", "..", "docs", "errors.md")
+const root = path.join(__dirname, "..", "..", "..")
+const target = path.join(root, "docs", "errors.md")
+const readme = path.join(root, "README.md")
+const START = "<!-- errors:start -->"
+const END = "<!-- errors:end -->"
 
 const cell = (s: string) => s.replace(/\|/g, "\\|")
 
@@ -17,7 +21,9 @@ const render = (): string => {
     const e = c.entry
     return `| \`${c._tag}\` | ${e.ids.map((id) => `\`${id}\``).join(", ")} | ${e.statuses.join(", ")} | ${
       e.levels.join(", ")
-    } | ${e.category} | ${e.retryable ? "yes" : "no"} | ${cell(e.description)} | ${cell(e.resolution)} | ${cell(e.source)} |`
+    } | ${e.category} | ${e.retryable ? "yes" : "no"} | ${cell(e.description)} | ${cell(e.resolution)} | ${
+      cell(e.source)
+    } |`
   })
   return [
     "# Error catalogue",
@@ -45,6 +51,36 @@ const render = (): string => {
     ""
   ].join("\n")
 }
+
+/** The README's short table: class, ids, statuses, retried, what to do. */
+const renderShort = (): string =>
+  [
+    START,
+    "| Class | Wire ids | HTTP | Retried | What to do |",
+    "|---|---|---|---|---|",
+    ...Object.values(SkytellsError.classes).map((c) =>
+      `| \`${c._tag}\` | ${c.entry.ids.map((id) => `\`${id}\``).join(", ")} | ${c.entry.statuses.join(", ")} | ${
+        c.entry.retryable ? "yes" : "no"
+      } | ${cell(c.entry.resolution)} |`
+    ),
+    END
+  ].join("\n")
+
+describe("README.md", () => {
+  it("carries the current short catalogue table", () => {
+    const text = fs.readFileSync(readme, "utf8")
+    const start = text.indexOf(START)
+    const end = text.indexOf(END)
+    assert.isAtLeast(start, 0, "README.md lacks the errors:start marker")
+    const updated = `${text.slice(0, start)}${renderShort()}${text.slice(end + END.length)}`
+    if (process.env.UPDATE_DOCS === "1") fs.writeFileSync(readme, updated)
+    assert.strictEqual(
+      fs.readFileSync(readme, "utf8"),
+      updated,
+      "README.md's error table is stale: run `pnpm docs:errors`"
+    )
+  })
+})
 
 describe("docs/errors.md", () => {
   it("is generated from the catalogue and current", () => {

@@ -1,14 +1,31 @@
 import { SkytellsClient, SkytellsError } from "@effect-skytells/client"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Inspectable, Layer, Logger, LogLevel, Redacted, Schema, TestClock, Tracer } from "effect"
+import {
+  Cause,
+  Effect,
+  Exit,
+  Fiber,
+  Inspectable,
+  Layer,
+  Logger,
+  LogLevel,
+  Redacted,
+  Schema,
+  TestClock,
+  Tracer
+} from "effect"
 import * as util from "node:util"
 import { API_KEY, clientLayer, type Reply, scripted } from "./utils/scripted.js"
 
 const Thing = Schema.Struct({ id: Schema.String })
-const get = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
-  client.execute({ method: "GET", path: "/things/1", route: "/things/{id}", schema: Thing }))
-const create = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
-  client.execute({ method: "POST", path: "/things", route: "/things", body: { a: 1 }, schema: Thing }))
+const get = Effect.flatMap(
+  SkytellsClient.SkytellsClient,
+  (client) => client.execute({ method: "GET", path: "/things/1", route: "/things/{id}", schema: Thing })
+)
+const create = Effect.flatMap(
+  SkytellsClient.SkytellsClient,
+  (client) => client.execute({ method: "POST", path: "/things", route: "/things", body: { a: 1 }, schema: Thing })
+)
 
 /** Runs `call` with a recording tracer and a debug-level recording logger. */
 const observe = <A, E>(replies: ReadonlyArray<Reply>, call: Effect.Effect<A, E, SkytellsClient.SkytellsClient>) =>
@@ -26,7 +43,9 @@ const observe = <A, E>(replies: ReadonlyArray<Reply>, call: Effect.Effect<A, E, 
       context: base.context
     })
     const logger = Logger.make(({ annotations, cause, message }) => {
-      logs.push(`${Inspectable.format(message)} ${Inspectable.format(Object.fromEntries(annotations))} ${Cause.pretty(cause)}`)
+      logs.push(
+        `${Inspectable.format(message)} ${Inspectable.format(Object.fromEntries(annotations))} ${Cause.pretty(cause)}`
+      )
     })
     const fiber = yield* call.pipe(
       Effect.provide(clientLayer(server.app)),
@@ -121,7 +140,10 @@ describe("the client-side limiter", () => {
       const server = yield* scripted(replies)
       const layer = clientLayer(server.app, { limits })
       const fiber = yield* Effect.fork(
-        Effect.provide(Effect.all(Array.from({ length: calls }, () => Effect.either(get)), { concurrency: "unbounded" }), layer)
+        Effect.provide(
+          Effect.all(Array.from({ length: calls }, () => Effect.either(get)), { concurrency: "unbounded" }),
+          layer
+        )
       )
       return { server, fiber }
     })

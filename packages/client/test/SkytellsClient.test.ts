@@ -1,15 +1,33 @@
-import { InProcessHttpClient, Retry, SkytellsClient, SkytellsError } from "@effect-skytells/client"
+import type { SkytellsError } from "@effect-skytells/client"
+import { InProcessHttpClient, Retry, SkytellsClient } from "@effect-skytells/client"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, ConfigProvider, Duration, Effect, Exit, Fiber, Layer, Option, Random, Schedule, Schema, TestClock } from "effect"
+import {
+  Clock,
+  ConfigProvider,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Random,
+  Schedule,
+  Schema,
+  TestClock
+} from "effect"
 import { API_KEY, clientLayer, type Reply, scripted } from "./utils/scripted.js"
 
 const Thing = Schema.Struct({ id: Schema.String, count: Schema.Number })
 
-const getThing = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
-  client.execute({ method: "GET", path: "/things/1", route: "/things/{id}", schema: Thing }))
+const getThing = Effect.flatMap(
+  SkytellsClient.SkytellsClient,
+  (client) => client.execute({ method: "GET", path: "/things/1", route: "/things/{id}", schema: Thing })
+)
 
-const createThing = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
-  client.execute({ method: "POST", path: "/things", route: "/things", body: { name: "x" }, schema: Thing }))
+const createThing = Effect.flatMap(
+  SkytellsClient.SkytellsClient,
+  (client) => client.execute({ method: "POST", path: "/things", route: "/things", body: { name: "x" }, schema: Thing })
+)
 
 const ok = { status: 200, body: { id: "t1", count: 1 } } as const
 const noJitter = (maxAttempts = 4) => Retry.exponential({ jitter: 0, maxAttempts })
@@ -127,7 +145,9 @@ describe("retry policies under TestClock", () => {
 
   it.effect("fixed and none", () =>
     Effect.gen(function*() {
-      const fixed = yield* runScript([unavailable], getThing, { retry: { policy: Retry.fixed("500 millis", { maxAttempts: 3 }) } })
+      const fixed = yield* runScript([unavailable], getThing, {
+        retry: { policy: Retry.fixed("500 millis", { maxAttempts: 3 }) }
+      })
       assert.deepStrictEqual(fixed.times, [0, 500, 1000])
       const none = yield* runScript([unavailable], getThing, { retry: { policy: Retry.none } })
       assert.deepStrictEqual(none.times, [0])
@@ -308,10 +328,12 @@ describe("configuration", () => {
       const server = yield* scripted([ok])
       const layer = SkytellsClient.layerConfig().pipe(
         Layer.provide(InProcessHttpClient.layer(server.app)),
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([
-          ["SKYTELLS_API_KEY", "sk-from-env"],
-          ["SKYTELLS_BASE_URL", "https://api.other/v2"]
-        ]))))
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
+          new Map([
+            ["SKYTELLS_API_KEY", "sk-from-env"],
+            ["SKYTELLS_BASE_URL", "https://api.other/v2"]
+          ])
+        )))
       )
       const baseUrl = yield* Effect.provide(Effect.map(SkytellsClient.SkytellsClient, (c) => c.baseUrl), layer)
       assert.strictEqual(baseUrl, "https://api.other/v2")

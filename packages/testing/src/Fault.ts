@@ -45,26 +45,41 @@ export type Fault =
   | EmptyBody
   | Latency
 
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface Pass {
   readonly _tag: "Pass"
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface RateLimit {
   readonly _tag: "RateLimit"
   readonly retryAfterSeconds: number
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ServerError {
   readonly _tag: "ServerError"
   readonly status: 500 | 503 | 504
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface GatewayPage {
   readonly _tag: "GatewayPage"
   readonly status: 502 | 503 | 504
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApiError {
   readonly _tag: "ApiError"
   readonly errorId: string
@@ -72,44 +87,71 @@ export interface ApiError {
   readonly message?: string | undefined
   readonly retryAfterSeconds?: number | undefined
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface UnknownErrorId {
   readonly _tag: "UnknownErrorId"
   readonly errorId: string
   readonly status: number
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConnectionRefused {
   readonly _tag: "ConnectionRefused"
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ResetBeforeBody {
   readonly _tag: "ResetBeforeBody"
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ResetAfterAction {
   readonly _tag: "ResetAfterAction"
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface Stall {
   readonly _tag: "Stall"
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface StallBody {
   readonly _tag: "StallBody"
   readonly after: number
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface Truncate {
   readonly _tag: "Truncate"
   readonly after: number | undefined
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface EmptyBody {
   readonly _tag: "EmptyBody"
   readonly status: number
 }
-/** @since 0.1.0 @category models */
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface Latency {
   readonly _tag: "Latency"
   readonly duration: Duration.Duration

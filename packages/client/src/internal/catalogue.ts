@@ -343,7 +343,8 @@ export const catalogue = {
     category: "contentPolicy",
     retryable: false,
     description: "The request was well-formed but violates the content policy.",
-    resolution: "Change the prompt or input so it complies with the content policy; contact support if you think it is wrong.",
+    resolution:
+      "Change the prompt or input so it complies with the content policy; contact support if you think it is wrong.",
     source: "S0 (422), SDK docs (451): both accepted"
   },
   UseCaseNotSupported: {
@@ -466,7 +467,8 @@ export const catalogue = {
     category: "prediction",
     retryable: false,
     description: "The model failed at inference time (the prediction ended with status failed).",
-    resolution: "Check prediction.error. S2 suggests retrying once: do it yourself if a second billed run is acceptable; contact support with the prediction id if it persists.",
+    resolution:
+      "Check prediction.error. S2 suggests retrying once: do it yourself if a second billed run is acceptable; contact support with the prediction id if it persists.",
     source: "S2 (500), newer docs (502): both accepted. Not auto-retried: a retry creates and bills a new prediction"
   },
   Timeout: {
@@ -497,6 +499,7 @@ export const tagById: ReadonlyMap<string, ApiTag> = new Map(
 
 /** @internal */
 export type TagsWhere<K extends keyof Entry, V> = {
-  [T in ApiTag]: Catalogue[T][K] extends V ? T : Catalogue[T][K] extends ReadonlyArray<infer X> ? V extends X ? T : never
+  [T in ApiTag]: Catalogue[T][K] extends V ? T :
+    Catalogue[T][K] extends ReadonlyArray<infer X> ? V extends X ? T : never
     : never
 }[ApiTag]

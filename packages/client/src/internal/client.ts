@@ -81,14 +81,14 @@ const decodeSuccess = <A, I>(
   const text = textDecoder.decode(bytes)
   const malformedError = (reason: "EmptyBody" | "NotJson" | "UnexpectedShape", issue?: string) =>
     new SkytellsError.MalformedResponse({
-        reason,
-        httpStatus: status,
-        excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text,
-        bodyLength: bytes.byteLength,
-        ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
-        ...(headers["x-request-id"] !== undefined ? { requestId: headers["x-request-id"] } : {}),
-        ...(issue !== undefined ? { issue } : {})
-      })
+      reason,
+      httpStatus: status,
+      excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text,
+      bodyLength: bytes.byteLength,
+      ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
+      ...(headers["x-request-id"] !== undefined ? { requestId: headers["x-request-id"] } : {}),
+      ...(issue !== undefined ? { issue } : {})
+    })
   const malformed = (reason: "EmptyBody" | "NotJson") => Either.left(malformedError(reason))
   if (text.trim() === "") return malformed("EmptyBody")
   let json: unknown
@@ -114,7 +114,11 @@ const decodeSuccess = <A, I>(
 
 interface Limiter {
   readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  readonly observe: (status: number, info: RateLimit.RateLimitInfo | undefined, error?: SkytellsError.SkytellsError) => Effect.Effect<void>
+  readonly observe: (
+    status: number,
+    info: RateLimit.RateLimitInfo | undefined,
+    error?: SkytellsError.SkytellsError
+  ) => Effect.Effect<void>
 }
 
 const noLimiter: Limiter = { run: (effect) => effect, observe: () => Effect.void }
@@ -217,7 +221,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       request: Omit<Request<unknown>, "schema">,
       httpRequest: HttpClientRequest.HttpClientRequest,
       attemptNumber: number,
-      onSuccess: (response: HttpClientResponse.HttpClientResponse, now: number) => Effect.Effect<A, SkytellsError.SkytellsError>
+      onSuccess: (
+        response: HttpClientResponse.HttpClientResponse,
+        now: number
+      ) => Effect.Effect<A, SkytellsError.SkytellsError>
     ): Effect.Effect<A, SkytellsError.SkytellsError> => {
       const timeout = request.timeout !== undefined ? Duration.decode(request.timeout) : defaultTimeout
       const sent = Effect.gen(function*() {
@@ -273,7 +280,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     /** The retry loop: one budget per call, the safety rules of `Retry.verdict` on every failure. */
     const run = <A>(
       request: Omit<Request<unknown>, "schema">,
-      onSuccess: (response: HttpClientResponse.HttpClientResponse, now: number) => Effect.Effect<A, SkytellsError.SkytellsError>,
+      onSuccess: (
+        response: HttpClientResponse.HttpClientResponse,
+        now: number
+      ) => Effect.Effect<A, SkytellsError.SkytellsError>,
       accept: string
     ): Effect.Effect<A, SkytellsError.SkytellsError> =>
       Effect.gen(function*() {
@@ -282,7 +292,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           options.retry?.policy ?? Retry.defaultPolicy)
         const retryAmbiguous = Option.getOrElse(
           yield* FiberRef.get(Retry.currentRetryAmbiguous),
-          () => options.retry?.retryAmbiguous ?? false
+          () =>
+            options.retry?.retryAmbiguous ?? false
         )
         const idempotent = request.idempotent ?? request.method !== "POST"
         const driver = yield* Schedule.driver(Retry.honourRetryAfter(policy, maxRetryAfter))
@@ -299,20 +310,22 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             return yield* Effect.fail(error)
           }
           const start = yield* Clock.currentTimeMillis
-          const next = yield* Effect.either(driver.next(error).pipe(
-            Effect.withSpan("Skytells.retryWait", {
-              attributes: {
-                "url.template": request.route,
-                attempt: attemptNumber,
-                "skytells.retry.reason": verdict.reason,
-                "skytells.error": error._tag,
-                "skytells.retry_after_ms": Option.match(Retry.retryAfter(error), {
-                  onNone: () => -1,
-                  onSome: Duration.toMillis
-                })
-              }
-            })
-          ))
+          const next = yield* Effect.either(
+            driver.next(error).pipe(
+              Effect.withSpan("Skytells.retryWait", {
+                attributes: {
+                  "url.template": request.route,
+                  attempt: attemptNumber,
+                  "skytells.retry.reason": verdict.reason,
+                  "skytells.error": error._tag,
+                  "skytells.retry_after_ms": Option.match(Retry.retryAfter(error), {
+                    onNone: () => -1,
+                    onSome: Duration.toMillis
+                  })
+                }
+              })
+            )
+          )
           if (Either.isLeft(next)) {
             yield* Effect.logDebug("Skytells call failed, retry budget spent").pipe(
               Effect.annotateLogs({ route: request.route, error: error._tag, attempts: attemptNumber })
@@ -320,7 +333,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             return yield* Effect.fail(error)
           }
           const waited = (yield* Clock.currentTimeMillis) - start
-          yield* Metric.increment(Metric.tagged(Metric.tagged(retries, "route", request.route), "reason", verdict.reason))
+          yield* Metric.increment(
+            Metric.tagged(Metric.tagged(retries, "route", request.route), "reason", verdict.reason)
+          )
           yield* Effect.logDebug("Skytells call retried").pipe(
             Effect.annotateLogs({
               route: request.route,
@@ -335,15 +350,15 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       }).pipe(
         (effect) =>
           deadline === undefined ? effect : Effect.timeoutFail(effect, {
-              duration: deadline,
-              onTimeout: () =>
-                new SkytellsError.RequestTimeout({
-                  method: request.method,
-                  url: `${baseUrl}${request.route}`,
-                  timeout: deadline,
-                  scope: "deadline"
-                })
-            }),
+            duration: deadline,
+            onTimeout: () =>
+              new SkytellsError.RequestTimeout({
+                method: request.method,
+                url: `${baseUrl}${request.route}`,
+                timeout: deadline,
+                scope: "deadline"
+              })
+          }),
         Effect.tapError((error) =>
           Metric.increment(Metric.tagged(Metric.tagged(failures, "route", request.route), "error", error._tag))
         ),
@@ -359,8 +374,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         (response, now) =>
           Effect.flatMap(
             response.arrayBuffer,
-            (buffer) =>
-              decodeSuccess(request.schema, response.status, headersOf(response), new Uint8Array(buffer), now)
+            (buffer) => decodeSuccess(request.schema, response.status, headersOf(response), new Uint8Array(buffer), now)
           ).pipe(
             Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e)))
           ),

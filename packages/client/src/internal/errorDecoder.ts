@@ -266,12 +266,12 @@ const fromFound = (
         errorId: found.ids[0],
         message: found.message ?? `Unknown error${found.ids[0] ? ` ${found.ids[0]}` : ""} from the Skytells API.`,
         httpStatus: httpStatus ?? 0,
-      requestId,
-      retryAfter: extras.retryAfter,
-      shouldRetry: extras.shouldRetry
-    }),
-    body
-  }
+        requestId,
+        retryAfter: extras.retryAfter,
+        shouldRetry: extras.shouldRetry
+      }),
+      body
+    }
   }
 }
 
@@ -287,12 +287,12 @@ export const parse = (response: {
   const status = Number.isInteger(response.status) ? response.status : 0
   const headers = isRecord(response.headers) ? response.headers as Headers : {}
   const contentType = header(headers, "content-type")
-  const extras: Extras = ({
+  const extras: Extras = {
     httpStatus: status,
     requestId: requestIdHeader(headers),
     retryAfter: retryAfter(headers, response.now ?? Date.now()),
     shouldRetry: shouldRetry(headers)
-  })
+  }
   const text = decodeText(response.body)
   const bodyLength = typeof response.body === "string" ? text.length : response.body.byteLength
   const json = text.trim() === "" ? undefined : parseJson(text)
@@ -332,13 +332,13 @@ export const parse = (response: {
       fields: {
         ...withoutUndefined({
           message: `HTTP ${status} with a JSON body that names no error.`,
-        httpStatus: status,
-        requestId: extras.requestId,
-        retryAfter: extras.retryAfter,
-        shouldRetry: extras.shouldRetry
-      }),
-      body: json.value
-    }
+          httpStatus: status,
+          requestId: extras.requestId,
+          retryAfter: extras.retryAfter,
+          shouldRetry: extras.shouldRetry
+        }),
+        body: json.value
+      }
     }
   }
   return {
@@ -377,7 +377,9 @@ const gateway = (
  *
  * @internal
  */
-export const failedPrediction = (prediction: unknown): Exclude<Parsed, { _tag: "Gateway" | "Malformed" }> | undefined => {
+export const failedPrediction = (
+  prediction: unknown
+): Exclude<Parsed, { _tag: "Gateway" | "Malformed" }> | undefined => {
   if (!isRecord(prediction) || prediction.status !== "failed") return undefined
   const found = findInBody(prediction)
   if (found === undefined) return undefined

@@ -39,7 +39,10 @@ const toUnknown = (error: SkytellsError.SkytellsApiError): SkytellsError.Unknown
   })
 
 /** @internal */
-export const narrow = <E>(allowed: ReadonlySet<string>) =>
-<A, R>(effect: Effect.Effect<A, SkytellsError.SkytellsError, R>): Effect.Effect<A, E, R> =>
-  Effect.mapError(effect, (error) =>
-    allowed.has(error._tag) || !("resolution" in error) ? error : toUnknown(error)) as Effect.Effect<A, E, R>
+export const narrow =
+  <E>(allowed: ReadonlySet<string>) =>
+  <A, R>(effect: Effect.Effect<A, SkytellsError.SkytellsError, R>): Effect.Effect<A, E, R> =>
+    Effect.mapError(
+      effect,
+      (error) => allowed.has(error._tag) || !("resolution" in error) ? error : toUnknown(error)
+    ) as Effect.Effect<A, E, R>

@@ -47,7 +47,7 @@ const codes = (u: unknown, depth = 0, out: Array<string> = []): Array<string> =>
   const o = u as { code?: unknown; cause?: unknown; errors?: unknown }
   if (typeof o.code === "string") out.push(o.code)
   codes(o.cause, depth + 1, out)
-  if (Array.isArray(o.errors)) for (const e of o.errors.slice(0, 8)) codes(e, depth + 1, out)
+  if (Array.isArray(o.errors)) { for (const e of o.errors.slice(0, 8)) codes(e, depth + 1, out) }
   return out
 }
 

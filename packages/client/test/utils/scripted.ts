@@ -29,10 +29,10 @@ export const scripted = (replies: ReadonlyArray<Reply>) =>
       const request = yield* HttpServerRequest.HttpServerRequest
       const body = request.method === "GET" ? "" : yield* Effect.orDie(request.text)
       const at = yield* Clock.currentTimeMillis
-      const index = (yield* Ref.modify(seen, (all) => [
+      const index = yield* Ref.modify(seen, (all) => [
         all.length,
         [...all, { method: request.method, url: request.url, at, headers: { ...request.headers }, body }]
-      ]))
+      ])
       const reply = replies[Math.min(index, replies.length - 1)]
       if ("fail" in reply) {
         return yield* Effect.fail(Object.assign(new Error(`simulated ${reply.fail.code}`), reply.fail))
@@ -40,7 +40,11 @@ export const scripted = (replies: ReadonlyArray<Reply>) =>
       if ("stall" in reply) {
         return yield* Effect.never.pipe(Effect.onInterrupt(() => Ref.update(aborted, (n) => n + 1)))
       }
-      const text = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body)
+      const text = reply.body === undefined
+        ? ""
+        : typeof reply.body === "string"
+        ? reply.body
+        : JSON.stringify(reply.body)
       return HttpServerResponse.text(text, {
         status: reply.status,
         contentType: typeof reply.body === "string" ? "text/plain" : "application/json",
