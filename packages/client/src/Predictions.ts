@@ -215,7 +215,7 @@ export const create = (
         idempotent: false,
         timeout: options.timeout
       }).pipe(narrow<CreateError>(createTags)))
-  ).pipe(Effect.withSpan("Predictions.create"))
+  ).pipe(Effect.withSpan("Predictions.create", { captureStackTrace: false }))
 
 const validateLocally = (request: CreateRequest): Effect.Effect<void, CreateError, SkytellsClient> =>
   request.validate === undefined || request.validate === false
@@ -235,7 +235,7 @@ export const get = (target: Target): Effect.Effect<Prediction, GetError, Skytell
     const client = yield* SkytellsClient
     const path = yield* pathFor(target, "get", `/predictions/${encodeId(target)}`)
     return yield* client.execute({ method: "GET", path, route: "/predictions/{id}", schema: P.Prediction })
-  }).pipe(narrow<GetError>(getTags), Effect.withSpan("Predictions.get"))
+  }).pipe(narrow<GetError>(getTags), Effect.withSpan("Predictions.get", { captureStackTrace: false }))
 
 /**
  * Cancels a running prediction (`POST /predictions/{id}/cancel`). Returns the prediction when the
@@ -418,7 +418,7 @@ export const listPage = (options: ListOptions = {}): Effect.Effect<Page, ListErr
       next: hasMore && data.length > 0 ? Option.some(current + 1) : Option.none(),
       total: Option.fromNullable(pagination?.total)
     }
-  }).pipe(narrow<ListError>(listTags), Effect.withSpan("Predictions.listPage"))
+  }).pipe(narrow<ListError>(listTags), Effect.withSpan("Predictions.listPage", { captureStackTrace: false }))
 
 /**
  * Every prediction matching the filters, as a lazy stream: a page is requested only when the

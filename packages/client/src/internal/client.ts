@@ -51,6 +51,19 @@ const latency = Metric.histogram(
   "Duration of one HTTP attempt in milliseconds"
 )
 
+const taggedCaches = new WeakMap<object, Map<string, Metric.Metric.Counter<number>>>()
+const taggedMetric = (metric: Metric.Metric.Counter<number>, route: string, key: string, value: string) => {
+  let cache = taggedCaches.get(metric)
+  if (cache === undefined) taggedCaches.set(metric, cache = new Map())
+  const id = `${route}\u0000${key}\u0000${value}`
+  let tagged = cache.get(id)
+  if (tagged === undefined) {
+    tagged = Metric.tagged(Metric.tagged(metric, "route", route), key, value)
+    if (cache.size < 10_000) cache.set(id, tagged)
+  }
+  return tagged
+}
+
 // Bodies ----------------------------------------------------------------------------------------
 
 const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
@@ -178,6 +191,15 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const maxRetryAfter = options.retry?.maxRetryAfter ?? Duration.seconds(60)
     const staticHeaders = { ...options.headers, "user-agent": USER_AGENT }
     const apiKey = options.apiKey
+    const headerRecords = new Map<string, Record<string, string>>()
+    const headersFor = (accept: string) => {
+      let h = headerRecords.get(accept)
+      if (h === undefined) {
+        h = { ...staticHeaders, accept, "x-api-key": Redacted.value(apiKey) }
+        if (headerRecords.size < 16) headerRecords.set(accept, h)
+      }
+      return h
+    }
 
     const isApiUrl = (url: string) => safeOrigin(url) === origin && url.startsWith(baseUrl)
 
@@ -200,9 +222,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       }
       const url = absolute ? request.path : `${baseUrl}${request.path.startsWith("/") ? "" : "/"}${request.path}`
       let req = HttpClientRequest.make(request.method)(url).pipe(
-        HttpClientRequest.setHeaders(staticHeaders),
-        HttpClientRequest.setHeader("accept", accept),
-        HttpClientRequest.setHeader("x-api-key", Redacted.value(apiKey))
+        HttpClientRequest.setHeaders(headersFor(accept))
       )
       if (request.urlParams) {
         for (const [key, value] of Object.entries(request.urlParams)) {
@@ -265,13 +285,13 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           onFailure: (error) =>
             Effect.zipRight(
               Effect.annotateCurrentSpan("skytells.error", error._tag),
-              Metric.increment(Metric.tagged(Metric.tagged(requests, "route", request.route), "outcome", error._tag))
+              Metric.increment(taggedMetric(requests, request.route, "outcome", error._tag))
             ),
-          onSuccess: () =>
-            Metric.increment(Metric.tagged(Metric.tagged(requests, "route", request.route), "outcome", "ok"))
+          onSuccess: () => Metric.increment(taggedMetric(requests, request.route, "outcome", "ok"))
         }),
         Effect.withSpan("Skytells.attempt", {
           kind: "client",
+          captureStackTrace: false,
           attributes: { "http.request.method": request.method, "url.template": request.route, attempt: attemptNumber }
         })
       )
@@ -288,26 +308,33 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     ): Effect.Effect<A, SkytellsError.SkytellsError> =>
       Effect.gen(function*() {
         const httpRequest = yield* buildRequest(request, accept)
-        const policy = Option.getOrElse(yield* FiberRef.get(Retry.currentPolicy), () =>
-          options.retry?.policy ?? Retry.defaultPolicy)
-        const retryAmbiguous = Option.getOrElse(
-          yield* FiberRef.get(Retry.currentRetryAmbiguous),
-          () =>
-            options.retry?.retryAmbiguous ?? false
-        )
         const idempotent = request.idempotent ?? request.method !== "POST"
-        const driver = yield* Schedule.driver(Retry.honourRetryAfter(policy, maxRetryAfter))
+        // The retry state is built on the first failure only: most calls succeed at once.
+        let retryAmbiguous: boolean | undefined = undefined
+        let driver: Schedule.ScheduleDriver<unknown, SkytellsError.SkytellsError> | undefined = undefined
         let attemptNumber = 1
         while (true) {
           const result = yield* Effect.either(attempt(request, httpRequest, attemptNumber, onSuccess))
           if (Either.isRight(result)) return result.right
           const error = result.left
+          if (retryAmbiguous === undefined) {
+            retryAmbiguous = Option.getOrElse(yield* FiberRef.get(Retry.currentRetryAmbiguous), () =>
+              options.retry?.retryAmbiguous ?? false)
+          }
           const verdict = Retry.verdict(error, { idempotent, retryAmbiguous })
           if (!verdict.retry) {
             yield* Effect.logDebug("Skytells call failed, not retried").pipe(
               Effect.annotateLogs({ route: request.route, error: error._tag, reason: verdict.reason })
             )
             return yield* Effect.fail(error)
+          }
+          if (driver === undefined) {
+            const policy = Option.getOrElse(
+              yield* FiberRef.get(Retry.currentPolicy),
+              () =>
+                options.retry?.policy ?? Retry.defaultPolicy
+            )
+            driver = yield* Schedule.driver(Retry.honourRetryAfter(policy, maxRetryAfter))
           }
           const start = yield* Clock.currentTimeMillis
           const next = yield* Effect.either(
@@ -334,7 +361,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           }
           const waited = (yield* Clock.currentTimeMillis) - start
           yield* Metric.increment(
-            Metric.tagged(Metric.tagged(retries, "route", request.route), "reason", verdict.reason)
+            taggedMetric(retries, request.route, "reason", verdict.reason)
           )
           yield* Effect.logDebug("Skytells call retried").pipe(
             Effect.annotateLogs({
@@ -359,11 +386,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
                 scope: "deadline"
               })
           }),
-        Effect.tapError((error) =>
-          Metric.increment(Metric.tagged(Metric.tagged(failures, "route", request.route), "error", error._tag))
-        ),
+        Effect.tapError((error) => Metric.increment(taggedMetric(failures, request.route, "error", error._tag))),
         Effect.withSpan(`Skytells ${request.method} ${request.route}`, {
           kind: "client",
+          captureStackTrace: false,
           attributes: { "http.request.method": request.method, "url.template": request.route }
         })
       )
