@@ -24,7 +24,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { inspect } from "node:util"
 import * as Sse from "../../packages/client/src/internal/sse.js"
-import { prng } from "./soak/engine.js"
+import { prng } from "../../test/soak/engine.js"
 
 const argv = process.argv.slice(2)
 const opt = (name: string, fallback: string) => {

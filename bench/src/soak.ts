@@ -12,7 +12,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
-import { passed, runSoak, summary } from "./soak/engine.js"
+import { passed, runSoak, summary } from "../../test/soak/engine.js"
 
 const argv = process.argv.slice(2)
 const opt = (name: string, fallback: string) => {

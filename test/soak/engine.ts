@@ -10,8 +10,7 @@
  *   each call tagged with an `x-soak-call` header);
  * - the API key never appears in captured logs (debug level), spans or error output.
  *
- * A copy of this engine, trimmed, is the CI test test/soak.test.ts (the test project cannot import
- * from bench/); keep the two in step.
+ * The one engine behind both the CI test (test/soak.test.ts) and the long run (`pnpm soak`, bench/src/soak.ts).
  */
 import * as Inference from "@effect-skytells/client/Inference"
 import * as Predictions from "@effect-skytells/client/Predictions"
