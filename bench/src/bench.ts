@@ -64,7 +64,7 @@ interface Client {
   readonly baseline: "a" | "a-chat"
 }
 
-const clients: ReadonlyArray<Client> = [
+let clients: ReadonlyArray<Client> = [
   {
     key: "a",
     label: "raw undici Pool.request + JSON.parse (GET prediction)",
@@ -126,6 +126,14 @@ const clients: ReadonlyArray<Client> = [
     label: "skytells (official SDK 1.0.0) getPrediction",
     worker: "raw",
     client: "skytells",
+    concs: [1, 64],
+    baseline: "a"
+  },
+  {
+    key: "p",
+    label: "platform floor: Effect HttpClient (layerUndici) + response.json + Prediction schema, no toolkit",
+    worker: "effect",
+    client: "platform-undici",
     concs: [1, 64],
     baseline: "a"
   },
@@ -236,7 +244,10 @@ const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : "
 const main = async () => {
   fs.mkdirSync(resultsDir, { recursive: true })
   effectWorker = await buildWorker()
-  effectPatchedWorker = (await buildWorker("worker-effect.ts", true)).outfile
+  const patchedBuild = await buildWorker("worker-effect.ts", true)
+  effectPatchedWorker = patchedBuild.outfile
+  // Once the sources carry every proposed change, the patched row would measure the same code twice.
+  if (!patchedBuild.pending) clients = clients.filter((c) => c.worker !== "effect-patched")
   if (micro) {
     microWorkers = { orig: await buildWorker("micro.ts"), patched: (await buildWorker("micro.ts", true)).outfile }
   }
@@ -365,20 +376,24 @@ const main = async () => {
     if (microWorkers) {
       console.error("micro: stub-transport per-call cost, current sources vs patched, interleaved…")
       const runs: Array<{ variant: "orig" | "patched"; result: Record<string, number> }> = []
-      for (let round = 0; round < Math.max(3, rounds); round++) {
-        for (const variant of round % 2 === 0 ? (["orig", "patched"] as const) : (["patched", "orig"] as const)) {
-          const r = await sh("taskset", [
+      for (let round = 0; round < Math.max(2, rounds); round++) {
+        const r = await sh(
+          "taskset",
+          [
             "-c",
             "0",
             process.execPath,
-            microWorkers[variant],
-            JSON.stringify({ iterations: microIterations, parts: variant === "orig" && round === 0 })
-          ], 600_000)
-          const line = r.out.split("\n").find((l) => l.startsWith("RESULT "))
-          if (line === undefined) throw new Error(`micro failed: ${r.err.slice(-2000)}`)
-          runs.push({ variant, result: JSON.parse(line.slice(7)) })
-          console.error(`  micro ${variant} round ${round + 1} done`)
-        }
+            path.join(here, "micro-ab.mjs"),
+            microWorkers.orig,
+            microWorkers.patched,
+            JSON.stringify({ iterations: microIterations, parts: round === 0 })
+          ],
+          900_000
+        )
+        const line = r.out.split("\n").find((l) => l.startsWith("RESULT "))
+        if (line === undefined) throw new Error(`micro failed: ${r.err.slice(-2000)}`)
+        for (const run of JSON.parse(line.slice(7))) runs.push(run)
+        console.error(`  micro A/B process ${round + 1} done`)
       }
       microOut = { runs }
     }
@@ -648,7 +663,7 @@ const render = (input: RenderInput) => {
     lines.push("## Hot path without a network (stub HttpClient, CPU µs per call, sequential)")
     lines.push("")
     lines.push(
-      "Median over interleaved processes; \"overhead\" = the call minus the floor measured in the same process (the platform client, body read, JSON.parse and the Prediction schema: the work any Effect client must do)."
+      "Both variants run in the same processes, alternated (A B B A A B); medians. \"overhead\" = the call minus the floor measured in the same process (the platform client, body read, JSON.parse and the Prediction schema: the work any Effect client must do)."
     )
     lines.push("")
     lines.push("| measurement | current sources | with P1–P4 | change |")

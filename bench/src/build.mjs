@@ -127,8 +127,14 @@ const patchPlugin = (applied) => ({
     build.onLoad({ filter: /packages\/client\/src\/.*\.ts$/ }, async (args) => {
       const fs = await import("node:fs")
       let text = fs.readFileSync(args.path, "utf8")
+      // Sources that already carry the change (the lead applied it) are left alone.
+      const done = text.includes("captureStackTrace: false")
       for (const p of patches) {
         if (!args.path.endsWith(p.file)) continue
+        if (done) {
+          applied.push({ id: p.id, what: p.what, applied: false, already: true })
+          continue
+        }
         const before = text
         text = text.replace(p.find, p.replace)
         applied.push({ id: p.id, what: p.what, applied: text !== before })
@@ -138,8 +144,27 @@ const patchPlugin = (applied) => ({
   }
 })
 
-export const buildWorker = async (entry = "worker-effect.ts", patched = false) => {
-  const outfile = path.join(buildDir, entry.replace(/\.ts$/, patched ? "-patched.js" : ".js"))
+/** Loads the hot-path files as they were at `commit` (for a before/after A/B of landed changes). */
+const revertPlugin = (commit) => ({
+  name: "revert",
+  setup(build) {
+    build.onLoad({ filter: /packages\/client\/src\/(internal\/client|Predictions)\.ts$/ }, async (args) => {
+      const { execFileSync } = await import("node:child_process")
+      const rel = args.path.slice(args.path.indexOf("packages/client/"))
+      const contents = execFileSync("git", ["show", `${commit}:${rel}`], {
+        cwd: path.join(here, "..", ".."),
+        encoding: "utf8"
+      })
+      return { contents, loader: "ts" }
+    })
+  }
+})
+
+export const buildWorker = async (entry = "worker-effect.ts", patched = false, revert = undefined) => {
+  const outfile = path.join(
+    buildDir,
+    entry.replace(/\.ts$/, revert ? `-${revert}.js` : patched ? "-patched.js" : ".js")
+  )
   const applied = []
   await esbuild.build({
     entryPoints: [path.join(here, entry)],
@@ -151,7 +176,7 @@ export const buildWorker = async (entry = "worker-effect.ts", patched = false) =
     sourcemap: false,
     minify: false,
     logLevel: "warning",
-    plugins: [...(patched ? [patchPlugin(applied)] : []), {
+    plugins: [...(patched ? [patchPlugin(applied)] : []), ...(revert ? [revertPlugin(revert)] : []), {
       name: "externals",
       setup(build) {
         // Bundle the workspace packages and relative files; keep every npm package external.
@@ -164,12 +189,15 @@ export const buildWorker = async (entry = "worker-effect.ts", patched = false) =
   })
   if (patched) {
     for (const a of applied) {
-      if (!a.applied) console.error(`patch ${a.id} (${a.what}) did not apply: its anchor is gone`)
+      if (!a.applied && !a.already) console.error(`patch ${a.id} (${a.what}) did not apply: its anchor is gone`)
     }
   }
-  return patched ? { outfile, applied } : outfile
+  return patched ? { outfile, applied, pending: applied.some((a) => a.applied) } : outfile
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(await buildWorker(process.argv[2], process.argv[3] === "patched"))
+  const mode = process.argv[3] ?? ""
+  console.log(
+    await buildWorker(process.argv[2], mode === "patched", mode.startsWith("revert:") ? mode.slice(7) : undefined)
+  )
 }

@@ -26,8 +26,12 @@ import * as Schema from "effect/Schema"
 // @ts-expect-error plain JS module without types
 import { API_KEY, prediction, PREDICTION_ID } from "./fixtures.mjs"
 
-const cfg = JSON.parse(process.argv[2] ?? "{}") as { readonly iterations?: number; readonly parts?: boolean }
-const N = cfg.iterations ?? 20_000
+interface MicroConfig {
+  readonly iterations?: number
+  readonly parts?: boolean
+}
+let cfg: MicroConfig = {}
+let N = 20_000
 const base = "http://127.0.0.1:1/v1"
 const body = new TextEncoder().encode(JSON.stringify(prediction(PREDICTION_ID, "succeeded", base)))
 
@@ -64,7 +68,7 @@ const time = async (effect: Effect.Effect<unknown, unknown, SkytellsClient.Skyte
   return xs[2]!
 }
 
-const results: Record<string, number> = {}
+let results: Record<string, number> = {}
 const execute = Effect.flatMap(
   SkytellsClient.SkytellsClient,
   (c) =>
@@ -76,6 +80,15 @@ const execute = Effect.flatMap(
     })
 )
 
+/** Runs the measurements in this process (the A/B driver loads two bundles and alternates them). */
+export const measureAll = async (config: MicroConfig): Promise<Record<string, number>> => {
+  cfg = config
+  N = config.iterations ?? 20_000
+  results = {}
+  await main()
+  return results
+}
+
 const main = async () => {
   // Tier up every path before timing anything: CPU time counts V8's compiler threads too.
   const warm = Effect.all([Predictions.get(PREDICTION_ID as string), execute], { discard: true })
@@ -84,17 +97,9 @@ const main = async () => {
   results["Predictions.get, tracer disabled"] = await time(
     Effect.withTracerEnabled(Predictions.get(PREDICTION_ID as string), false)
   )
-  results["SkytellsClient.execute (stub transport)"] = await time(
-    Effect.flatMap(
-      SkytellsClient.SkytellsClient,
-      (c) =>
-        c.execute({
-          method: "GET",
-          path: `/predictions/${PREDICTION_ID}`,
-          route: "/predictions/{id}",
-          schema: Prediction.Prediction
-        })
-    )
+  results["SkytellsClient.execute (stub transport)"] = await time(execute)
+  results["execute inside one more span (as Predictions.get's)"] = await time(
+    Effect.suspend(() => Effect.withSpan(execute, "Predictions.get"))
   )
   const decode = Schema.decodeUnknownEither(Prediction.Prediction, { onExcessProperty: "ignore" })
   results["floor: stub HttpClient.execute + arrayBuffer + JSON.parse + Schema decode"] = await time(
@@ -158,14 +163,16 @@ const main = async () => {
   }
 }
 
-main().then(
-  async () => {
-    process.stdout.write(`RESULT ${JSON.stringify(results)}\n`)
-    await runtime.dispose()
-    process.exit(0)
-  },
-  (e) => {
-    console.error(e)
-    process.exit(1)
-  }
-)
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
+  measureAll(JSON.parse(process.argv[2] ?? "{}")).then(
+    async (r) => {
+      process.stdout.write(`RESULT ${JSON.stringify(r)}\n`)
+      await runtime.dispose()
+      process.exit(0)
+    },
+    (e) => {
+      console.error(e)
+      process.exit(1)
+    }
+  )
+}

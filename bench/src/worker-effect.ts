@@ -11,16 +11,20 @@
  * tracing on (effect's default tracer: spans are created), metrics on.
  */
 import * as Inference from "@effect-skytells/client/Inference"
+import * as Prediction from "@effect-skytells/client/Prediction"
 import * as Predictions from "@effect-skytells/client/Predictions"
 import * as SkytellsClient from "@effect-skytells/client/SkytellsClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 // @ts-expect-error plain JS module without types
 import { API_KEY, chatRequest, PREDICTION_ID } from "./fixtures.mjs"
@@ -50,9 +54,24 @@ const clientLayer = SkytellsClient.layer({ apiKey: Redacted.make(API_KEY as stri
   Layer.provide(transport)
 )
 const batcherLayer = Inference.layerEmbedBatcher({ maxBatchSize: cfg.maxBatch ?? 64 })
-const runtime = ManagedRuntime.make(Layer.provideMerge(batcherLayer, clientLayer))
+const runtime = ManagedRuntime.make(Layer.provideMerge(Layer.provideMerge(batcherLayer, clientLayer), transport))
+/** The transport's HttpClient, built once, for the platform-only client. */
+let runtimeHttp: Context.Context<HttpClient.HttpClient> = Context.empty() as Context.Context<HttpClient.HttpClient>
+
+/** The platform alone: Effect's HttpClient + the Prediction schema, no toolkit (the floor any Effect client pays). */
+const platformGet = Effect.flatMap(HttpClient.HttpClient, (http) =>
+  Effect.flatMap(
+    http.execute(
+      HttpClientRequest.get(`${base}/predictions/${PREDICTION_ID}`).pipe(
+        HttpClientRequest.setHeaders({ "x-api-key": API_KEY as string, accept: "application/json" })
+      )
+    ),
+    (response) => Effect.flatMap(response.json, decodePrediction)
+  ))
+const decodePrediction = Schema.decodeUnknown(Prediction.Prediction, { onExcessProperty: "ignore" })
 
 const callFor = (client: string): Effect.Effect<unknown, unknown, SkytellsClient.SkytellsClient> => {
+  if (client.startsWith("platform")) return Effect.provide(platformGet, runtimeHttp)
   const call: Effect.Effect<unknown, unknown, SkytellsClient.SkytellsClient> = client.includes("chat")
     ? Inference.chatCompletion(chatRequest as Inference.ChatCompletionRequest)
     : Predictions.get(PREDICTION_ID as string)
@@ -101,6 +120,7 @@ const post = (path: string, body: unknown) =>
   fetch(`${cfg.origin}${path}`, { method: "POST", body: JSON.stringify(body) }).then((r) => r.text())
 
 const main = async () => {
+  runtimeHttp = Context.make(HttpClient.HttpClient, await runtime.runPromise(HttpClient.HttpClient))
   switch (cfg.mode) {
     case "measure": {
       const result = await measure({
