@@ -44,7 +44,13 @@ const Dropped = Schema.transform(Schema.Unknown, Schema.Undefined, {
  */
 export const lenient = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.Union(schema, Dropped))
 
-const LenientNumber = Schema.Union(Schema.Number, Schema.NumberFromString)
+/**
+ * A number, also accepted as a numeric string (some payloads send `"0.03"`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LenientNumber = Schema.Union(Schema.Number, Schema.NumberFromString)
 const LenientBoolean = Schema.Boolean
 const Timestamp = Schema.NullOr(Schema.String)
 

@@ -290,6 +290,23 @@ import * as Chunk from "effect/Chunk"
 
 // Chat and Responses frames ----------------------------------------------------------------------
 
+/**
+ * What every SSE frame is checked for before its own schema: the `[DONE]` sentinel, an `event: error`
+ * frame, an empty frame, or data that is not JSON. Otherwise the parsed JSON, for the caller to decode.
+ */
+const frameJson = (
+  event: Sse.SseEvent,
+  context: FrameContext
+): Either.Either<Frame<never> | { readonly _tag: "Json"; readonly value: unknown }, SkytellsError.SkytellsError> => {
+  const data = event.data
+  if (data.trim() === "[DONE]") return Either.right({ _tag: "End" })
+  const json = parseJson(data)
+  if (event.event === "error") return Either.left(errorFrame(context, data, json.ok ? json.value : undefined))
+  if (data.trim() === "") return Either.right({ _tag: "Skip" })
+  if (!json.ok) return Either.left(malformedFrame(context, data, "NotJson"))
+  return Either.right({ _tag: "Json", value: json.value })
+}
+
 const decodeChunk = decodeFrame(InferenceSchema.ChatCompletionChunk)
 
 /** @internal */
@@ -298,17 +315,15 @@ export const chatFrame = (
   context: FrameContext
 ): Either.Either<Frame<InferenceSchema.ChatCompletionChunk>, SkytellsError.SkytellsError> => {
   const data = event.data
-  if (data.trim() === "[DONE]") return Either.right({ _tag: "End" })
-  const json = parseJson(data)
-  if (event.event === "error") return Either.left(errorFrame(context, data, json.ok ? json.value : undefined))
-  if (data.trim() === "") return Either.right({ _tag: "Skip" })
-  if (!json.ok) return Either.left(malformedFrame(context, data, "NotJson"))
-  if (
-    isRecord(json.value) && json.value.error !== undefined && json.value.error !== null && !("choices" in json.value)
-  ) {
-    return Either.left(errorFrame(context, data, json.value))
+  const checked = frameJson(event, context)
+  if (Either.isLeft(checked) || checked.right._tag !== "Json") {
+    return checked as Either.Either<Frame<never>, SkytellsError.SkytellsError>
   }
-  return Either.map(decodeChunk(context, data, json.value), (value) => ({ _tag: "Emit", value }))
+  const value = checked.right.value
+  if (isRecord(value) && value.error !== undefined && value.error !== null && !("choices" in value)) {
+    return Either.left(errorFrame(context, data, value))
+  }
+  return Either.map(decodeChunk(context, data, value), (chunk) => ({ _tag: "Emit", value: chunk }))
 }
 
 const decodeEvent = decodeFrame(InferenceSchema.ResponseStreamEvent)
@@ -321,12 +336,11 @@ export const responseFrame = (
   context: FrameContext
 ): Either.Either<Frame<Inference.ResponseStreamEvent>, SkytellsError.SkytellsError> => {
   const data = event.data
-  if (data.trim() === "[DONE]") return Either.right({ _tag: "End" })
-  const json = parseJson(data)
-  if (event.event === "error") return Either.left(errorFrame(context, data, json.ok ? json.value : undefined))
-  if (data.trim() === "") return Either.right({ _tag: "Skip" })
-  if (!json.ok) return Either.left(malformedFrame(context, data, "NotJson"))
-  const value = json.value
+  const checked = frameJson(event, context)
+  if (Either.isLeft(checked) || checked.right._tag !== "Json") {
+    return checked as Either.Either<Frame<never>, SkytellsError.SkytellsError>
+  }
+  const value = checked.right.value
   if (isRecord(value) && (value.type === "error" || (value.type === undefined && isRecord(value.error)))) {
     // `{type: "error", code, message, param}` (OpenAI) or `{type: "error", error: {...}}`.
     return Either.left(errorFrame(context, data, value))
