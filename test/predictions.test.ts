@@ -1,16 +1,17 @@
 /**
  * The Prediction API over the fake Skytells API in process, under TestClock.
  */
-import { Prediction, Predictions, SkytellsClient } from "@effect-skytells/client"
+import { Prediction, Predictions, Retry, SkytellsClient } from "@effect-skytells/client"
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { assert, describe, it } from "@effect/vitest"
 import type { Duration } from "effect"
-import { Chunk, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
+import { Cause, Chunk, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
 
-const fakeLayer = (options: FakeSkytells.Options = {}) =>
+const fakeLayer = (options: FakeSkytells.Options = {}, client: Partial<SkytellsClient.Options> = {}) =>
   SkytellsClient.layer({
     apiKey: Redacted.make(FakeSkytells.defaultApiKey),
-    baseUrl: FakeSkytells.defaultBaseUrl
+    baseUrl: FakeSkytells.defaultBaseUrl,
+    ...client
   }).pipe(Layer.provideMerge(FakeSkytells.layer(options)))
 
 /** Runs with the fake, moving the clock in steps until `effect` completes. */
@@ -288,4 +289,34 @@ describe("wait, watch and run", () => {
       assert.strictEqual((yield* fake.predictions).length, 1)
       assert.strictEqual((yield* requests).length, 1)
     }).pipe(Effect.provide(fakeLayer())))
+})
+
+describe("a 200 whose body is cut or empty", () => {
+  const noJitter = { retry: { policy: Retry.exponential({ jitter: 0 }) } }
+
+  for (const fault of [Fault.truncate(), Fault.emptyBody(200)]) {
+    it.effect(`get is retried after ${fault._tag} and succeeds on the second attempt`, () =>
+      Effect.gen(function*() {
+        const fake = yield* FakeSkytells.FakeSkytells
+        const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+        yield* fake.script("predictions.get", [fault])
+        const exit = yield* drive(Predictions.get(created.id!), "100 millis")
+        assert.strictEqual(Exit.isSuccess(exit) ? exit.value.id : undefined, created.id)
+        const gets = (yield* requests).filter((r) => r.method === "GET")
+        assert.deepStrictEqual(gets.map((r) => r.fault), [fault._tag, undefined])
+        assert.strictEqual(gets[1].at - gets[0].at, 1000)
+      }).pipe(Effect.provide(fakeLayer({}, noJitter))))
+
+    it.effect(`create is not retried after ${fault._tag}, even with Retry.retryAmbiguous`, () =>
+      Effect.gen(function*() {
+        const fake = yield* FakeSkytells.FakeSkytells
+        yield* fake.script("predictions.create", [fault])
+        const exit = yield* drive(Retry.retryAmbiguous(Predictions.create({ model: "truefusion", input: prompt })))
+        const e = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+        assert.strictEqual(Option.getOrUndefined(e)?._tag, "MalformedResponse")
+        // The server acted: one request, one prediction.
+        assert.strictEqual((yield* requests).length, 1)
+        assert.strictEqual((yield* fake.predictions).length, 1)
+      }).pipe(Effect.provide(fakeLayer({}, noJitter))))
+  }
 })

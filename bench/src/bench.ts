@@ -10,8 +10,8 @@
  * Options: --rounds N (3) --requests N (6000) --warmup N (1500) --quick (1 round, 1500 requests,
  * no extras; writes results/quick.*.tmp) --only a,c,... --conc 1,64 --no-extras --no-table
  * --merge a.json,b.json (show the extras/profile/micro of earlier runs) --tmp (write *.tmp)
- * --profile (cpu profile of the toolkit at concurrency 64) --micro (stub-transport hot path, current vs
- * patched) --list N (100000) --rss N (100000)
+ * --profile (cpu profile of the toolkit at concurrency 64) --micro (stub-transport hot path: the client's
+ * sources at --micro-base COMMIT (default HEAD) against the working tree) --list N (100000) --rss N (100000)
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -45,6 +45,7 @@ const table = !flag("no-table")
 const profile = flag("profile")
 const micro = flag("micro")
 const microIterations = Number(opt("micro-iterations", "2000"))
+const microBase = opt("micro-base", "HEAD")
 const listTotal = Number(opt("list", "100000"))
 const rssTotal = Number(opt("rss", "100000"))
 const outName = opt("out", quick ? "quick" : "latest")
@@ -57,14 +58,14 @@ const merge = opt("merge", "")
 interface Client {
   readonly key: string
   readonly label: string
-  readonly worker: "raw" | "effect" | "effect-patched"
+  readonly worker: "raw" | "effect"
   readonly client: string
   readonly concs: ReadonlyArray<number>
   /** The raw-undici run it is compared with. */
   readonly baseline: "a" | "a-chat"
 }
 
-let clients: ReadonlyArray<Client> = [
+const clients: ReadonlyArray<Client> = [
   {
     key: "a",
     label: "raw undici Pool.request + JSON.parse (GET prediction)",
@@ -144,14 +145,6 @@ let clients: ReadonlyArray<Client> = [
     client: "effect-undici-notrace",
     concs: [1, 64],
     baseline: "a"
-  },
-  {
-    key: "x-patched",
-    label: "(c) with the proposed hot-path changes P1–P4 applied (build.mjs patches)",
-    worker: "effect-patched",
-    client: "effect-undici",
-    concs: [1, 64],
-    baseline: "a"
   }
 ]
 
@@ -206,20 +199,15 @@ type Result = Record<string, unknown> & {
 
 let effectWorker = ""
 
-let effectPatchedWorker = ""
-let microWorkers: { orig: string; patched: string } | undefined
+let microWorkers: { base: string; current: string } | undefined
 
 const runWorker = async (
-  worker: "raw" | "effect" | "effect-patched",
+  worker: "raw" | "effect",
   cfg: Record<string, unknown>,
   nodeFlags: ReadonlyArray<string> = [],
   timeoutMs = 600_000
 ): Promise<Result> => {
-  const script = worker === "raw"
-    ? path.join(here, "worker-raw.mjs")
-    : worker === "effect"
-    ? effectWorker
-    : effectPatchedWorker
+  const script = worker === "raw" ? path.join(here, "worker-raw.mjs") : effectWorker
   const r = await sh("taskset", ["-c", "0", process.execPath, ...nodeFlags, script, JSON.stringify(cfg)], timeoutMs)
   const line = r.out.split("\n").find((l) => l.startsWith("RESULT "))
   if (line === undefined) {
@@ -244,12 +232,8 @@ const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : "
 const main = async () => {
   fs.mkdirSync(resultsDir, { recursive: true })
   effectWorker = await buildWorker()
-  const patchedBuild = await buildWorker("worker-effect.ts", true)
-  effectPatchedWorker = patchedBuild.outfile
-  // Once the sources carry every proposed change, the patched row would measure the same code twice.
-  if (!patchedBuild.pending) clients = clients.filter((c) => c.worker !== "effect-patched")
   if (micro) {
-    microWorkers = { orig: await buildWorker("micro.ts"), patched: (await buildWorker("micro.ts", true)).outfile }
+    microWorkers = { base: await buildWorker("micro.ts", microBase), current: await buildWorker("micro.ts") }
   }
   const startedAt = new Date()
   const loadBefore = os.loadavg()
@@ -374,8 +358,8 @@ const main = async () => {
 
     let microOut: MicroOut | undefined = merged.micro
     if (microWorkers) {
-      console.error("micro: stub-transport per-call cost, current sources vs patched, interleaved…")
-      const runs: Array<{ variant: "orig" | "patched"; result: Record<string, number> }> = []
+      console.error(`micro: stub-transport per-call cost, sources at ${microBase} vs the working tree, interleaved…`)
+      const runs: Array<{ variant: "base" | "current"; result: Record<string, number> }> = []
       for (let round = 0; round < Math.max(2, rounds); round++) {
         const r = await sh(
           "taskset",
@@ -384,8 +368,8 @@ const main = async () => {
             "0",
             process.execPath,
             path.join(here, "micro-ab.mjs"),
-            microWorkers.orig,
-            microWorkers.patched,
+            microWorkers.base,
+            microWorkers.current,
             JSON.stringify({ iterations: microIterations, parts: round === 0 })
           ],
           900_000
@@ -395,7 +379,7 @@ const main = async () => {
         for (const run of JSON.parse(line.slice(7))) runs.push(run)
         console.error(`  micro A/B process ${round + 1} done`)
       }
-      microOut = { runs }
+      microOut = { base: microBase, runs }
     }
 
     const loadAfter = os.loadavg()
@@ -422,7 +406,8 @@ const main = async () => {
 // Rendering ------------------------------------------------------------------------------------
 
 interface MicroOut {
-  readonly runs: ReadonlyArray<{ variant: "orig" | "patched"; result: Record<string, number> }>
+  readonly base: string
+  readonly runs: ReadonlyArray<{ variant: "base" | "current"; result: Record<string, number> }>
 }
 
 interface RenderInput {
@@ -666,27 +651,27 @@ const render = (input: RenderInput) => {
       "Both variants run in the same processes, alternated (A B B A A B); medians. \"overhead\" = the call minus the floor measured in the same process (the platform client, body read, JSON.parse and the Prediction schema: the work any Effect client must do)."
     )
     lines.push("")
-    lines.push("| measurement | current sources | with P1–P4 | change |")
+    lines.push(`| measurement | sources at ${mo.base} | working tree | change |`)
     lines.push("|---|---:|---:|---:|")
     const keys = Object.keys(mo.runs[0]!.result).filter((k) => !k.startsWith("part:"))
-    const med = (variant: "orig" | "patched", f: (r: Record<string, number>) => number) =>
+    const med = (variant: "base" | "current", f: (r: Record<string, number>) => number) =>
       median(mo.runs.filter((r) => r.variant === variant).map((r) => f(r.result)))
     for (const k of keys) {
-      const a = med("orig", (r) => r[k]!)
-      const b = med("patched", (r) => r[k]!)
+      const a = med("base", (r) => r[k]!)
+      const b = med("current", (r) => r[k]!)
       lines.push(`| ${k} | ${fmt(a, 1)} | ${fmt(b, 1)} | ${fmt((100 * (b - a)) / a, 0)} % |`)
     }
-    const oa = med("orig", (r) => r[GET]! - r[FLOOR]!)
-    const ob = med("patched", (r) => r[GET]! - r[FLOOR]!)
+    const oa = med("base", (r) => r[GET]! - r[FLOOR]!)
+    const ob = med("current", (r) => r[GET]! - r[FLOOR]!)
     lines.push(
       `| **overhead of Predictions.get over the floor** | **${fmt(oa, 1)}** | **${fmt(ob, 1)}** | **${
         fmt((100 * (ob - oa)) / oa, 0)
       } %** |`
     )
     lines.push("")
-    const parts = mo.runs.find((r) => r.variant === "orig" && Object.keys(r.result).some((k) => k.startsWith("part:")))
+    const parts = mo.runs.find((r) => r.variant === "base" && Object.keys(r.result).some((k) => k.startsWith("part:")))
     if (parts) {
-      lines.push("Ingredients (current sources, CPU µs per operation, loop overhead included):")
+      lines.push(`Ingredients (sources at ${mo.base}, CPU µs per operation, loop overhead included):`)
       lines.push("")
       lines.push("| ingredient | µs |")
       lines.push("|---|---:|")

@@ -101,7 +101,21 @@ export const make = <E, R>(
               new HttpClientError.RequestError({ request, reason: "Transport", cause, description: "in-process" })
             )
           ) as Effect.Effect<HttpServerResponse.HttpServerResponse, HttpClientError.RequestError, never>
-          return HttpClientResponse.fromWeb(request, HttpServerResponse.toWeb(response, { runtime }))
+          // A web Response refuses any body with 101/204/205/304 (even an empty one): send those bare,
+          // as an HTTP server would.
+          const withoutBody = response.status === 101 || response.status === 204 || response.status === 205 ||
+            response.status === 304
+          return yield* Effect.try({
+            try: () =>
+              HttpClientResponse.fromWeb(request, HttpServerResponse.toWeb(response, { runtime, withoutBody })),
+            catch: (cause) =>
+              new HttpClientError.RequestError({
+                request,
+                reason: "Transport",
+                cause,
+                description: "in-process: the app's response is not a valid HTTP response"
+              })
+          })
         }) as Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
       )
   )

@@ -334,10 +334,12 @@ export const chatCompletion = (
         body,
         schema: InferenceSchema.ChatCompletion,
         idempotent: false,
-        timeout: options.timeout
+        timeout: options.timeout,
+        span: "Inference.chatCompletion",
+        spanAttributes: { model: request.model }
       })
     )
-  }).pipe(narrowInference, Effect.withSpan("Inference.chatCompletion", { attributes: { model: request.model } }))
+  }).pipe(narrowInference)
 
 const withoutStream = <A extends object>(request: A): Omit<A, "stream"> => {
   const { stream: _, ...rest } = request as A & { readonly stream?: unknown }
@@ -400,8 +402,10 @@ export const response = (
       body: withoutStream(request),
       schema: InferenceSchema.Response,
       idempotent: false,
-      timeout: options.timeout
-    })).pipe(narrowInference, Effect.withSpan("Inference.response", { attributes: { model: request.model } }))
+      timeout: options.timeout,
+      span: "Inference.response",
+      spanAttributes: { model: request.model }
+    })).pipe(narrowInference)
 
 /**
  * Streams a response (`POST /responses` with `stream: true`) as events, the tagged union on `type`.

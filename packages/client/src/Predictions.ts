@@ -179,6 +179,9 @@ const SuccessOrPrediction = Schema.Union(
   P.Prediction
 )
 
+// A DELETE may also answer 204 No Content.
+const RemoveBody = Schema.NullOr(SuccessOrPrediction)
+
 const pathFor = (target: Target, key: "get" | "cancel" | "delete", fallback: string) =>
   Effect.map(SkytellsClient, (client) => {
     const url = typeof target === "string" ? undefined : target.urls?.[key]
@@ -213,9 +216,11 @@ export const create = (
         },
         schema: P.Prediction,
         idempotent: false,
-        timeout: options.timeout
+        timeout: options.timeout,
+        span: "Predictions.create",
+        spanAttributes: { model: request.model }
       }).pipe(narrow<CreateError>(createTags)))
-  ).pipe(Effect.withSpan("Predictions.create", { captureStackTrace: false }))
+  )
 
 const validateLocally = (request: CreateRequest): Effect.Effect<void, CreateError, SkytellsClient> =>
   request.validate === undefined || request.validate === false
@@ -234,8 +239,14 @@ export const get = (target: Target): Effect.Effect<Prediction, GetError, Skytell
   Effect.gen(function*() {
     const client = yield* SkytellsClient
     const path = yield* pathFor(target, "get", `/predictions/${encodeId(target)}`)
-    return yield* client.execute({ method: "GET", path, route: "/predictions/{id}", schema: P.Prediction })
-  }).pipe(narrow<GetError>(getTags), Effect.withSpan("Predictions.get", { captureStackTrace: false }))
+    return yield* client.execute({
+      method: "GET",
+      path,
+      route: "/predictions/{id}",
+      schema: P.Prediction,
+      span: "Predictions.get"
+    })
+  }).pipe(narrow<GetError>(getTags))
 
 /**
  * Cancels a running prediction (`POST /predictions/{id}/cancel`). Returns the prediction when the
@@ -255,10 +266,11 @@ export const cancel = (target: Target): Effect.Effect<Option.Option<Prediction>,
       path,
       route: "/predictions/{id}/cancel",
       schema: SuccessOrPrediction,
-      idempotent: true
+      idempotent: true,
+      span: "Predictions.cancel"
     })
     return "status" in result ? Option.some(result) : Option.none()
-  }).pipe(narrow<CancelError>(cancelTags), Effect.withSpan("Predictions.cancel"))
+  }).pipe(narrow<CancelError>(cancelTags))
 
 /**
  * Deletes a prediction and its stored outputs (`DELETE /predictions/{id}`). Irreversible.
@@ -270,8 +282,14 @@ export const remove = (target: Target): Effect.Effect<void, RemoveError, Skytell
   Effect.gen(function*() {
     const client = yield* SkytellsClient
     const path = yield* pathFor(target, "delete", `/predictions/${encodeId(target)}`)
-    yield* client.execute({ method: "DELETE", path, route: "/predictions/{id}", schema: SuccessOrPrediction })
-  }).pipe(narrow<RemoveError>(removeTags), Effect.withSpan("Predictions.remove"))
+    yield* client.execute({
+      method: "DELETE",
+      path,
+      route: "/predictions/{id}",
+      schema: RemoveBody,
+      span: "Predictions.remove"
+    })
+  }).pipe(narrow<RemoveError>(removeTags))
 
 // Listing ---------------------------------------------------------------------------------------
 
@@ -396,7 +414,8 @@ export const listPage = (options: ListOptions = {}): Effect.Effect<Page, ListErr
         from: valid.from,
         to: valid.to
       },
-      schema: PageBody
+      schema: PageBody,
+      span: "Predictions.listPage"
     })
     if (Array.isArray(body)) {
       const items = body as ReadonlyArray<Prediction>
@@ -418,7 +437,7 @@ export const listPage = (options: ListOptions = {}): Effect.Effect<Page, ListErr
       next: hasMore && data.length > 0 ? Option.some(current + 1) : Option.none(),
       total: Option.fromNullable(pagination?.total)
     }
-  }).pipe(narrow<ListError>(listTags), Effect.withSpan("Predictions.listPage", { captureStackTrace: false }))
+  }).pipe(narrow<ListError>(listTags))
 
 /**
  * Every prediction matching the filters, as a lazy stream: a page is requested only when the

@@ -5,13 +5,17 @@
  * for every policy, so no policy can retry what must not be retried:
  *
  * - only {@link SkytellsError.RetryableError}s (rate limits, documented server-side errors, gateway
- *   errors, transport errors, timeouts) are retried, never credits, auth, validation or not-found;
- *   the server's `x-should-retry: true|false` overrides that verdict;
+ *   errors, transport errors, timeouts) and 2xx bodies lost in transit (below) are retried, never
+ *   credits, auth, validation or not-found; the server's `x-should-retry: true|false` overrides that
+ *   verdict;
  * - a request that is not idempotent (creating a prediction, chat completions, embeddings) is retried
  *   only when the server certainly did not act on it: a 429, a 503, or a refused connection. After an
  *   ambiguous failure (a reset after the request was sent, a timeout waiting for the answer, a 500 or
  *   a gateway error) it is not retried unless the caller opts in with {@link retryAmbiguous}, because a
  *   retry could create and bill a second prediction;
+ * - a 2xx whose body is empty or cut short (a `MalformedResponse` with reason `EmptyBody` or
+ *   `NotJson`) is retried when the request is idempotent, and never when it is not, even with
+ *   {@link retryAmbiguous}: the server certainly acted on it. JSON of the wrong shape is never retried;
  * - the server's `Retry-After` (seconds or HTTP date) or `retry-after-ms` sets the minimum wait,
  *   capped at {@link Options.maxRetryAfter} (default 60 seconds).
  *
@@ -163,10 +167,13 @@ export const retryAmbiguous = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.
  * @category models
  */
 export type Verdict =
-  | { readonly retry: true; readonly reason: "retryable" | "server-says-retry" | "ambiguous-opt-in" }
+  | {
+    readonly retry: true
+    readonly reason: "retryable" | "server-says-retry" | "ambiguous-opt-in" | "incomplete-body"
+  }
   | {
     readonly retry: false
-    readonly reason: "not-retryable" | "server-says-no" | "ambiguous-not-idempotent"
+    readonly reason: "not-retryable" | "server-says-no" | "ambiguous-not-idempotent" | "acted-not-idempotent"
   }
 
 /** Failures after which the server certainly did not act on the request. */
@@ -185,7 +192,26 @@ const certainlyNotActed = (error: SkytellsError.SkytellsError): boolean => {
 }
 
 /**
- * Decides whether a failure may be retried, for a request that is or is not idempotent.
+ * A 2xx whose body was lost in transit (empty or cut), as opposed to JSON of the wrong shape. A 204
+ * is excluded: its empty body is the answer, and a repeat would get the same.
+ */
+const incompleteBody = (error: SkytellsError.SkytellsError): boolean =>
+  error._tag === "MalformedResponse" && error.httpStatus >= 200 && error.httpStatus < 300 &&
+  error.httpStatus !== 204 && (error.reason === "EmptyBody" || error.reason === "NotJson")
+
+/**
+ * Decides whether a failure may be retried, for a request that is or is not idempotent. The first
+ * row that matches decides; the `reason` is what logs, spans and the retry metric report.
+ *
+ * | Failure | Idempotent | Not idempotent | Not idempotent, {@link retryAmbiguous} |
+ * |---|---|---|---|
+ * | `x-should-retry: false` | `server-says-no` | `server-says-no` | `server-says-no` |
+ * | encode or invalid-URL `TransportError` | `not-retryable` | `not-retryable` | `not-retryable` |
+ * | 2xx (not 204) with an empty or cut body | `incomplete-body` | `acted-not-idempotent` | `acted-not-idempotent` |
+ * | `x-should-retry: true` | `server-says-retry` | `server-says-retry` | `server-says-retry` |
+ * | not a {@link SkytellsError.RetryableError} | `not-retryable` | `not-retryable` | `not-retryable` |
+ * | 429, 503, refused connection | `retryable` | `retryable` | `retryable` |
+ * | any other retryable failure | `retryable` | `ambiguous-not-idempotent` | `ambiguous-opt-in` |
  *
  * @since 0.1.0
  * @category classification
@@ -199,6 +225,12 @@ export const verdict = (
   // A transport error carries no server verdict; an encode or bad-URL error is certain to repeat.
   if (error._tag === "TransportError" && (error.reason === "Encode" || error.reason === "InvalidUrl")) {
     return { retry: false, reason: "not-retryable" }
+  }
+  // Before the server's `true`: a 2xx means a create was acted on, so repeating it would duplicate it.
+  if (incompleteBody(error)) {
+    return request.idempotent
+      ? { retry: true, reason: "incomplete-body" }
+      : { retry: false, reason: "acted-not-idempotent" }
   }
   if (serverSays === true) return { retry: true, reason: "server-says-retry" }
   if (!SkytellsError.isRetryable(error)) return { retry: false, reason: "not-retryable" }

@@ -84,6 +84,13 @@ export interface Request<A, I = unknown> {
   readonly idempotent?: boolean | undefined
   /** Overrides the client's per-attempt timeout. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * The name of the call's span, usually the operation (`Predictions.get`). Default
+   * `Skytells <METHOD> <route>`. Endpoint modules name it so that one span covers the operation.
+   */
+  readonly span?: string | undefined
+  /** Extra attributes on the call's span. */
+  readonly spanAttributes?: Readonly<Record<string, unknown>> | undefined
 }
 
 /**

@@ -593,7 +593,9 @@ export class MalformedResponse extends Schema.TaggedError<MalformedResponse>(ide
     excerpt: Schema.String,
     bodyLength: Schema.Number,
     issue: Schema.optional(Schema.String),
-    requestId: Schema.optional(Schema.String)
+    requestId: Schema.optional(Schema.String),
+    /** `x-should-retry`, when the server sent it. */
+    shouldRetry: Schema.optional(Schema.Boolean)
   }
 ) {
   override get message(): string {

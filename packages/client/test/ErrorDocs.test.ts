@@ -45,7 +45,7 @@ const render = (): string => {
     "|---|---|---|",
     "| `UnknownApiError` | an error id the catalogue does not know; keeps the id, status and parsed body | no, unless `x-should-retry: true` |",
     "| `GatewayError` | 502 or 504 without an error id (a proxy answered, often with HTML) | yes, when the request is safe to repeat |",
-    "| `MalformedResponse` | an empty body, a body that is not JSON, or JSON that does not match the documented shape (`issue` names the field) | no |",
+    "| `MalformedResponse` | an empty body, a body that is not JSON, or JSON that does not match the documented shape (`issue` names the field) | a 2xx whose body is empty or cut: yes when the request is safe to repeat (never a create); otherwise no |",
     "| `TransportError` | no answer: refused, DNS, reset; `mayHaveReachedServer` says whether the server may have acted | yes when safe (a create only if the server certainly did not see it) |",
     "| `RequestTimeout` | no answer within the per-attempt timeout or the total deadline | per attempt: yes for idempotent requests; deadline: no |",
     ""

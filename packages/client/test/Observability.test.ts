@@ -126,6 +126,36 @@ describe("spans", () => {
       }
     }))
 
+  it.effect("an operation names the call span: one span for the operation, attempts as its children", () =>
+    Effect.gen(function*() {
+      const named = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
+        client.execute({
+          method: "GET",
+          path: "/things/1",
+          route: "/things/{id}",
+          schema: Thing,
+          span: "Things.get",
+          spanAttributes: { model: "m1" }
+        }))
+      const { spans } = yield* observe([
+        { status: 429, body: { error_id: "RATE_LIMIT_EXCEEDED", message: "m" }, headers: { "retry-after": "1" } },
+        { status: 200, body: { id: "x" } }
+      ], named)
+      assert.deepStrictEqual(spans.map((s) => s.name).sort(), [
+        "Skytells.attempt",
+        "Skytells.attempt",
+        "Skytells.retryWait",
+        "Things.get"
+      ])
+      const call = spans.find((s) => s.name === "Things.get")!
+      assert.strictEqual(call.attributes.get("model"), "m1")
+      assert.strictEqual(call.attributes.get("url.template"), "/things/{id}")
+      assert.strictEqual(call.attributes.get("http.request.method"), "GET")
+      for (const span of spans.filter((s) => s !== call)) {
+        assert.strictEqual(span.parent._tag === "Some" && span.parent.value.spanId, call.spanId)
+      }
+    }))
+
   it.effect("the log says why a create was not retried", () =>
     Effect.gen(function*() {
       const { logs } = yield* observe([{ status: 500, body: { error_id: "INTERNAL_ERROR", message: "m" } }], create)

@@ -1,5 +1,4 @@
-import type { SkytellsError } from "@effect-skytells/client"
-import { InProcessHttpClient, Retry, SkytellsClient } from "@effect-skytells/client"
+import { InProcessHttpClient, Predictions, Retry, SkytellsClient, SkytellsError } from "@effect-skytells/client"
 import { assert, describe, it } from "@effect/vitest"
 import {
   Clock,
@@ -294,6 +293,126 @@ describe("non-idempotent requests", () => {
       )
       assert.isTrue(Exit.isSuccess(exit))
       assert.strictEqual(seen.length, 2)
+    }))
+})
+
+describe("a 2xx whose body was lost", () => {
+  const malformed = (reason: SkytellsError.MalformedResponse["reason"], httpStatus = 200) =>
+    new SkytellsError.MalformedResponse({ reason, httpStatus, excerpt: "", bodyLength: 0 })
+  const get = { idempotent: true, retryAmbiguous: false }
+  const create = { idempotent: false, retryAmbiguous: false }
+  const createOptedIn = { idempotent: false, retryAmbiguous: true }
+
+  it("verdict: an empty or cut 2xx is retried when idempotent, never for a create", () => {
+    for (const reason of ["EmptyBody", "NotJson"] as const) {
+      assert.deepStrictEqual(Retry.verdict(malformed(reason), get), { retry: true, reason: "incomplete-body" })
+      assert.deepStrictEqual(Retry.verdict(malformed(reason, 201), get), { retry: true, reason: "incomplete-body" })
+      for (const request of [create, createOptedIn]) {
+        assert.deepStrictEqual(Retry.verdict(malformed(reason), request), {
+          retry: false,
+          reason: "acted-not-idempotent"
+        })
+      }
+    }
+  })
+
+  it("verdict: wrong-shaped JSON, a 204's empty body and an unreadable error status are not retried", () => {
+    for (const request of [get, create, createOptedIn]) {
+      assert.deepStrictEqual(Retry.verdict(malformed("EmptyBody", 204), request), {
+        retry: false,
+        reason: "not-retryable"
+      })
+      assert.deepStrictEqual(Retry.verdict(malformed("UnexpectedShape"), request), {
+        retry: false,
+        reason: "not-retryable"
+      })
+      assert.deepStrictEqual(Retry.verdict(malformed("NotJson", 404), request), {
+        retry: false,
+        reason: "not-retryable"
+      })
+      assert.deepStrictEqual(Retry.verdict(malformed("EmptyBody", 400), request), {
+        retry: false,
+        reason: "not-retryable"
+      })
+    }
+  })
+
+  it("verdict: the server's x-should-retry: false still wins", () => {
+    const said = new SkytellsError.MalformedResponse({
+      reason: "EmptyBody",
+      httpStatus: 200,
+      excerpt: "",
+      bodyLength: 0,
+      shouldRetry: false
+    })
+    assert.deepStrictEqual(Retry.verdict(said, get), { retry: false, reason: "server-says-no" })
+    const saidYes = new SkytellsError.MalformedResponse({
+      reason: "NotJson",
+      httpStatus: 200,
+      excerpt: "{",
+      bodyLength: 1,
+      shouldRetry: true
+    })
+    assert.deepStrictEqual(Retry.verdict(saidYes, createOptedIn), { retry: false, reason: "acted-not-idempotent" })
+  })
+
+  const truncated: Reply = { status: 200, body: "{\"id\":\"t1\",\"cou" }
+  const empty: Reply = { status: 200 }
+
+  for (const [name, reply] of [["an empty", empty], ["a truncated", truncated]] as const) {
+    it.effect(`a GET after ${name} 200 body is retried on the policy and succeeds`, () =>
+      Effect.gen(function*() {
+        const { exit, times } = yield* runScript([reply, ok], getThing, { retry: { policy: noJitter() } })
+        assert.deepStrictEqual(exit, Exit.succeed({ id: "t1", count: 1 }))
+        assert.deepStrictEqual(times, [0, 1000])
+      }))
+
+    it.effect(`a create after ${name} 200 body is not retried, even with retryAmbiguous`, () =>
+      Effect.gen(function*() {
+        for (
+          const [call, options] of [
+            [createThing, {}],
+            [Retry.retryAmbiguous(createThing), {}],
+            [createThing, { retry: { retryAmbiguous: true } }]
+          ] as const
+        ) {
+          const { exit, seen } = yield* runScript([reply, ok], call, options)
+          assert.strictEqual(failureOf(exit)._tag, "MalformedResponse")
+          assert.strictEqual(seen.length, 1)
+        }
+      }))
+  }
+
+  it.effect("the server's x-should-retry: false on a lost 200 body stops the retry", () =>
+    Effect.gen(function*() {
+      const { exit, seen } = yield* runScript([{ status: 200, headers: { "x-should-retry": "false" } }, ok], getThing)
+      const error = failureOf(exit) as SkytellsError.MalformedResponse
+      assert.strictEqual(error.reason, "EmptyBody")
+      assert.strictEqual(error.shouldRetry, false)
+      assert.strictEqual(seen.length, 1)
+    }))
+
+  it.effect("204 No Content is an answer: null to the schema, never retried", () =>
+    Effect.gen(function*() {
+      const noContent: Reply = { status: 204 }
+      const { exit, seen } = yield* runScript([noContent, ok], getThing)
+      assert.strictEqual((failureOf(exit) as SkytellsError.MalformedResponse).reason, "UnexpectedShape")
+      assert.strictEqual(seen.length, 1)
+      const nullable = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
+        client.execute({ method: "DELETE", path: "/things/1", route: "/things/{id}", schema: Schema.NullOr(Thing) }))
+      const removed = yield* runScript([noContent, ok], nullable)
+      assert.deepStrictEqual(removed.exit, Exit.succeed(null))
+      assert.strictEqual(removed.seen.length, 1)
+      const viaRemove = yield* runScript([noContent, ok], Predictions.remove("p1"))
+      assert.deepStrictEqual(viaRemove.exit, Exit.void)
+      assert.strictEqual(viaRemove.seen.length, 1)
+    }))
+
+  it.effect("a 200 with JSON of the wrong shape is not retried, even on a GET", () =>
+    Effect.gen(function*() {
+      const { exit, seen } = yield* runScript([{ status: 200, body: { id: 1 } }, ok], getThing)
+      assert.strictEqual((failureOf(exit) as SkytellsError.MalformedResponse).reason, "UnexpectedShape")
+      assert.strictEqual(seen.length, 1)
     }))
 })
 
