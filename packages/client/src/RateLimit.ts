@@ -13,7 +13,7 @@
  */
 import type * as Duration from "effect/Duration"
 import * as DurationM from "effect/Duration"
-import { header } from "./internal/errorDecoder.js"
+import { firstString } from "./internal/errorDecoder.js"
 
 /**
  * What the last response said about the budget. Every field is optional: the server sends a
@@ -46,21 +46,61 @@ const number = (value: string | undefined): number | undefined => {
   return Number.isFinite(n) && n >= 0 ? n : undefined
 }
 
-const fields = {
-  limitRequests: ["x-skytells-ratelimit-limit-requests", "x-ratelimit-limit-rpm"],
-  remainingRequests: ["x-skytells-ratelimit-remaining-requests", "x-ratelimit-remaining-rpm"],
-  limitTokensIn: ["x-skytells-ratelimit-limit-tokens-in"],
-  remainingTokensIn: ["x-skytells-ratelimit-remaining-tokens-in"],
-  limitTokensOut: ["x-skytells-ratelimit-limit-tokens-out"],
-  remainingTokensOut: ["x-skytells-ratelimit-remaining-tokens-out"],
-  limitConcurrent: ["x-ratelimit-limit-concurrent"],
-  remainingConcurrent: ["x-ratelimit-remaining-concurrent"],
-  limitStreams: ["x-ratelimit-limit-streams"],
-  remainingStreams: ["x-ratelimit-remaining-streams"]
-} as const
+type Mutable = { -readonly [K in keyof RateLimitInfo]: RateLimitInfo[K] }
+
+// Each field with the headers that carry it (lower-case), in precedence order: where both generations
+// carry a field, the first listed wins. The setters write named properties, which V8 handles much
+// faster than `out[field] = n`.
+const fields: ReadonlyArray<readonly [names: ReadonlyArray<string>, set: (out: Mutable, n: number) => void]> = [
+  [["x-skytells-ratelimit-limit-requests", "x-ratelimit-limit-rpm"], (out, n) => {
+    out.limitRequests = n
+  }],
+  [["x-skytells-ratelimit-remaining-requests", "x-ratelimit-remaining-rpm"], (out, n) => {
+    out.remainingRequests = n
+  }],
+  [["x-skytells-ratelimit-limit-tokens-in"], (out, n) => {
+    out.limitTokensIn = n
+  }],
+  [["x-skytells-ratelimit-remaining-tokens-in"], (out, n) => {
+    out.remainingTokensIn = n
+  }],
+  [["x-skytells-ratelimit-limit-tokens-out"], (out, n) => {
+    out.limitTokensOut = n
+  }],
+  [["x-skytells-ratelimit-remaining-tokens-out"], (out, n) => {
+    out.remainingTokensOut = n
+  }],
+  [["x-ratelimit-limit-concurrent"], (out, n) => {
+    out.limitConcurrent = n
+  }],
+  [["x-ratelimit-remaining-concurrent"], (out, n) => {
+    out.remainingConcurrent = n
+  }],
+  [["x-ratelimit-limit-streams"], (out, n) => {
+    out.limitStreams = n
+  }],
+  [["x-ratelimit-remaining-streams"], (out, n) => {
+    out.remainingStreams = n
+  }],
+  [["x-skytells-ratelimit-window"], (out, n) => {
+    out.window = DurationM.seconds(n)
+  }],
+  [["x-ratelimit-reset"], (out, n) => {
+    out.resetAt = n * 1000
+  }]
+]
+
+// One slot per header name, numbered in `fields` order. A Map, so that `constructor` matches nothing.
+const slotNames = fields.flatMap(([names]) => names)
+const slotOf = new Map(slotNames.map((name, slot) => [name, slot]))
+// A key of any other length cannot match (lower-casing keeps the length of anything that becomes
+// ASCII), which spares lower-casing most of a response's keys.
+const minLength = Math.min(...slotNames.map((name) => name.length))
+const maxLength = Math.max(...slotNames.map((name) => name.length))
 
 /**
- * Reads both header generations; `undefined` when the response carries none.
+ * Reads both header generations; `undefined` when the response carries none. Header names are
+ * case-insensitive and a repeated header counts by its first value, as in every other lookup.
  *
  * @since 0.1.0
  * @category parsing
@@ -68,27 +108,31 @@ const fields = {
 export const fromHeaders = (
   headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 ): RateLimitInfo | undefined => {
-  const out: { -readonly [K in keyof RateLimitInfo]: RateLimitInfo[K] } = {}
+  // One pass over the keys (this runs on every response); `for in`, like `header`, allocates no key array.
+  let values: Array<string | undefined> | undefined
+  for (const key in headers) {
+    if (key.length < minLength || key.length > maxLength) continue
+    // @effect/platform keys are lower-case already: lower-case only on a miss.
+    const exact = slotOf.get(key)
+    const slot = exact ?? slotOf.get(key.toLowerCase())
+    if (slot === undefined) continue
+    const value = firstString(headers[key])
+    if (value === undefined) continue
+    values ??= []
+    // As in `header`: the lower-case spelling wins, otherwise the first spelling met.
+    if (exact !== undefined || values[slot] === undefined) values[slot] = value
+  }
+  if (values === undefined) return undefined
+  const out: Mutable = {}
   let found = false
-  for (const key of Object.keys(fields) as Array<keyof typeof fields>) {
-    for (const name of fields[key]) {
-      const value = number(header(headers, name))
-      if (value !== undefined) {
-        out[key] = value
-        found = true
-        break
-      }
+  let slot = 0
+  for (const [names, set] of fields) {
+    let n: number | undefined
+    for (const end = slot + names.length; slot < end; slot++) n ??= number(values[slot])
+    if (n !== undefined) {
+      set(out, n)
+      found = true
     }
-  }
-  const window = number(header(headers, "x-skytells-ratelimit-window"))
-  if (window !== undefined) {
-    out.window = DurationM.seconds(window)
-    found = true
-  }
-  const reset = number(header(headers, "x-ratelimit-reset"))
-  if (reset !== undefined) {
-    out.resetAt = reset * 1000
-    found = true
   }
   return found ? out : undefined
 }

@@ -392,6 +392,15 @@ describe("a 2xx whose body was lost", () => {
       assert.strictEqual(seen.length, 1)
     }))
 
+  it.effect("an unreadable error page is retried when the server says x-should-retry: true", () =>
+    Effect.gen(function*() {
+      const { exit, seen } = yield* runScript([{ status: 418, headers: { "x-should-retry": "true" } }, ok], getThing, {
+        retry: { policy: noJitter() }
+      })
+      assert.deepStrictEqual(exit, Exit.succeed({ id: "t1", count: 1 }))
+      assert.strictEqual(seen.length, 2)
+    }))
+
   it.effect("204 No Content is an answer: null to the schema, never retried", () =>
     Effect.gen(function*() {
       const noContent: Reply = { status: 204 }

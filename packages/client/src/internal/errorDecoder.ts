@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import * as PlatformHeaders from "@effect/platform/Headers"
 import * as Duration from "effect/Duration"
 import { type ApiTag, catalogue, tagById } from "./catalogue.js"
 
@@ -59,6 +60,7 @@ export type Parsed =
       readonly excerpt: string
       readonly bodyLength: number
       readonly requestId?: string
+      readonly shouldRetry?: boolean
     }
   }
 
@@ -68,14 +70,27 @@ const EXCERPT = 300
 
 const bounded = (s: string, max = MAX_TEXT): string => s.length <= max ? s : `${s.slice(0, max)}… (${s.length} chars)`
 
-/** Case-insensitive header lookup; the first value of a repeated header. @internal */
+/** The first value of a repeated header; `undefined` for anything but a string. @internal */
+export const firstString = (value: string | ReadonlyArray<string> | undefined): string | undefined => {
+  const first = typeof value === "string" ? value : value?.[0]
+  return typeof first === "string" ? first : undefined
+}
+
+/**
+ * Case-insensitive header lookup; the first value of a repeated header. @effect/platform's `Headers`
+ * keys are lower-case, so the direct lookup answers for them; the scan is for hand-built records.
+ *
+ * @internal
+ */
 export const header = (headers: Headers, name: string): string | undefined => {
   const lower = name.toLowerCase()
+  // `hasOwn`, so that `constructor` or `__proto__` never reads Object.prototype.
+  const direct = Object.hasOwn(headers, lower) ? firstString(headers[lower]) : undefined
+  if (direct !== undefined || PlatformHeaders.isHeaders(headers)) return direct
   for (const key in headers) {
     if (key.toLowerCase() !== lower) continue
-    const value = headers[key]
-    const first = typeof value === "string" ? value : value?.[0]
-    if (typeof first === "string") return first
+    const value = firstString(headers[key])
+    if (value !== undefined) return value
   }
   return undefined
 }
@@ -349,7 +364,8 @@ export const parse = (response: {
       contentType,
       excerpt: bounded(text, EXCERPT),
       bodyLength,
-      requestId: extras.requestId
+      requestId: extras.requestId,
+      shouldRetry: extras.shouldRetry
     })
   }
 }
