@@ -326,7 +326,7 @@ export const chatCompletion = (
     const body = withoutStream(request)
     return internal.cached(
       InferenceCache,
-      cacheId(client, "/chat/completions", body),
+      () => cacheId(client, "/chat/completions", body),
       client.execute({
         method: "POST",
         path: "/chat/completions",
@@ -442,7 +442,7 @@ const sendEmbeddings = (
     const body: EmbeddingsRequest = { ...request, encoding_format: request.encoding_format ?? "base64" }
     return internal.cached(
       InferenceCache,
-      cacheId(client, "/embeddings", body),
+      () => cacheId(client, "/embeddings", body),
       client.execute({
         method: "POST",
         path: "/embeddings",

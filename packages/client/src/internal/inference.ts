@@ -87,13 +87,14 @@ export class CacheKey implements Equal.Equal {
 /** @internal */
 export const cached = <A, E>(
   tag: Context.Tag<Inference.InferenceCache, Inference.InferenceCache.Service>,
-  id: string,
+  id: () => string,
   run: Effect.Effect<A, E>
 ): Effect.Effect<A, E> =>
   Effect.flatMap(Effect.serviceOption(tag), (service) => {
+    // The key (canonical JSON of the body) is computed only when a cache is provided.
     if (Option.isNone(service)) return run
     const cache = service.value.cache
-    const key = new CacheKey(id, run as Effect.Effect<unknown, any>)
+    const key = new CacheKey(id(), run as Effect.Effect<unknown, any>)
     // Failures are not kept: the entry is dropped as soon as the lookup fails.
     return (cache.get(key) as Effect.Effect<A, E>).pipe(Effect.tapError(() => cache.invalidate(key)))
   })
