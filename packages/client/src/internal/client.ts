@@ -28,6 +28,7 @@ import type { Options, Request, Service } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
 import { shouldRetry } from "./errorDecoder.js"
 import { fromHttpClientError } from "./transport.js"
+import * as Watchdog from "./watchdog.js"
 
 /** @internal */
 export const DEFAULT_BASE_URL = "https://api.skytells.ai/v1"
@@ -203,6 +204,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const http = options.transformClient ? options.transformClient(base) : base
     const lastRateLimit = yield* Ref.make(Option.none<RateLimit.RateLimitInfo>())
     const limiter = options.limits ? yield* makeLimiter(options.limits) : noLimiter
+    const watchdog = yield* Watchdog.make
     const defaultTimeout = options.timeout !== undefined ? Duration.decode(options.timeout) : DEFAULT_TIMEOUT
     const deadline = options.deadline !== undefined ? Duration.decode(options.deadline) : undefined
     const maxRetryAfter = options.retry?.maxRetryAfter ?? Duration.seconds(60)
@@ -284,16 +286,14 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             RequestError: (e: HttpClientError.RequestError) => Effect.fail(fromHttpClientError(e)),
             ResponseError: (e: HttpClientError.ResponseError) => Effect.fail(fromHttpClientError(e))
           }),
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () =>
+          (effect) =>
+            watchdog.timeout(effect, timeout, () =>
               new SkytellsError.RequestTimeout({
                 method: request.method,
                 url: httpRequest.url,
                 timeout,
                 scope: "attempt"
-              })
-          })
+              }))
         )
       // `useSpan` hands over the span, so attributes are set directly rather than through the
       // fiber's current span (`annotateCurrentSpan`, measured at 15 µs a call).
