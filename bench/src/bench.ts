@@ -11,7 +11,8 @@
  * no extras; writes results/quick.*.tmp) --only a,c,... --conc 1,64 --no-extras --no-table
  * --merge a.json,b.json (show the extras/profile/micro of earlier runs) --tmp (write *.tmp)
  * --profile (cpu profile of the toolkit at concurrency 64) --micro (stub-transport hot path: the client's
- * sources at --micro-base COMMIT (default HEAD) against the working tree) --list N (100000) --rss N (100000)
+ * sources at --micro-base COMMIT (default HEAD) against the working tree) --base COMMIT (adds row c-base: (c) with
+ * the client's sources at COMMIT, in the same rounds) --list N (100000) --rss N (100000)
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -46,6 +47,7 @@ const profile = flag("profile")
 const micro = flag("micro")
 const microIterations = Number(opt("micro-iterations", "2000"))
 const microBase = opt("micro-base", "HEAD")
+const base = opt("base", "")
 const listTotal = Number(opt("list", "100000"))
 const rssTotal = Number(opt("rss", "100000"))
 const outName = opt("out", quick ? "quick" : "latest")
@@ -58,7 +60,7 @@ const merge = opt("merge", "")
 interface Client {
   readonly key: string
   readonly label: string
-  readonly worker: "raw" | "effect"
+  readonly worker: "raw" | "effect" | "effect-base"
   readonly client: string
   readonly concs: ReadonlyArray<number>
   /** The raw-undici run it is compared with. */
@@ -145,7 +147,15 @@ const clients: ReadonlyArray<Client> = [
     client: "effect-undici-notrace",
     concs: [1, 64],
     baseline: "a"
-  }
+  },
+  ...(base === "" ? [] : [{
+    key: "c-base",
+    label: `(c) with the client's sources at ${base} (before/after in the same rounds)`,
+    worker: "effect-base" as const,
+    client: "effect-undici",
+    concs: [1, 64],
+    baseline: "a" as const
+  }])
 ]
 
 // Processes ------------------------------------------------------------------------------------
@@ -199,15 +209,20 @@ type Result = Record<string, unknown> & {
 
 let effectWorker = ""
 
+let effectBaseWorker = ""
 let microWorkers: { base: string; current: string } | undefined
 
 const runWorker = async (
-  worker: "raw" | "effect",
+  worker: Client["worker"],
   cfg: Record<string, unknown>,
   nodeFlags: ReadonlyArray<string> = [],
   timeoutMs = 600_000
 ): Promise<Result> => {
-  const script = worker === "raw" ? path.join(here, "worker-raw.mjs") : effectWorker
+  const script = worker === "raw"
+    ? path.join(here, "worker-raw.mjs")
+    : worker === "effect"
+    ? effectWorker
+    : effectBaseWorker
   const r = await sh("taskset", ["-c", "0", process.execPath, ...nodeFlags, script, JSON.stringify(cfg)], timeoutMs)
   const line = r.out.split("\n").find((l) => l.startsWith("RESULT "))
   if (line === undefined) {
@@ -232,6 +247,7 @@ const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : "
 const main = async () => {
   fs.mkdirSync(resultsDir, { recursive: true })
   effectWorker = await buildWorker()
+  if (base !== "") effectBaseWorker = await buildWorker("worker-effect.ts", base)
   if (micro) {
     microWorkers = { base: await buildWorker("micro.ts", microBase), current: await buildWorker("micro.ts") }
   }
@@ -427,6 +443,7 @@ const render = (input: RenderInput) => {
   const rows: Array<Record<string, unknown>> = []
   const lines: Array<string> = []
   const summary: Record<string, Record<number, Record<string, number>>> = {}
+  const at0 = (key: string, conc: number) => (results[key]?.[conc]?.length ?? 0) > 0
   /** Per-round ratio of `key` to its baseline, then the median. */
   const ratio = (key: string, base: string, conc: number, f: (r: Result) => number) => {
     const xs = results[key]?.[conc] ?? []
@@ -485,6 +502,34 @@ const render = (input: RenderInput) => {
     }
   }
   lines.push("")
+  for (const conc of concs) {
+    if (!at0("c-base", conc) || !at0("c", conc)) continue
+    lines.push(
+      `Before/after at conc ${conc} (same rounds): throughput c ÷ c-base ${
+        fmt(ratio("c", "c-base", conc, (r) => r.rps))
+      }×, CPU per request c ÷ c-base ${fmt(ratio("c", "c-base", conc, (r) => r.cpuUsPerReq))}×; ` +
+        `toolkit CPU above the platform floor (c − p): ${
+          fmt(
+            median(
+              (results["c"]?.[conc] ?? []).map((r, i) =>
+                r.cpuUsPerReq - (results["p"]?.[conc]?.[i]?.cpuUsPerReq ?? NaN)
+              )
+            ),
+            0
+          )
+        } µs/req now, ${
+          fmt(
+            median(
+              (results["c-base"]?.[conc] ?? []).map((r, i) =>
+                r.cpuUsPerReq - (results["p"]?.[conc]?.[i]?.cpuUsPerReq ?? NaN)
+              )
+            ),
+            0
+          )
+        } µs/req at ${base}.`
+    )
+    lines.push("")
+  }
 
   // Targets ----------------------------------------------------------------------------------
   const targets: Array<{ target: string; measured: string; met: boolean | undefined }> = []

@@ -46,48 +46,21 @@ const number = (value: string | undefined): number | undefined => {
   return Number.isFinite(n) && n >= 0 ? n : undefined
 }
 
-type Mutable = { -readonly [K in keyof RateLimitInfo]: RateLimitInfo[K] }
-
 // Each field with the headers that carry it (lower-case), in precedence order: where both generations
-// carry a field, the first listed wins. The setters write named properties, which V8 handles much
-// faster than `out[field] = n`.
-const fields: ReadonlyArray<readonly [names: ReadonlyArray<string>, set: (out: Mutable, n: number) => void]> = [
-  [["x-skytells-ratelimit-limit-requests", "x-ratelimit-limit-rpm"], (out, n) => {
-    out.limitRequests = n
-  }],
-  [["x-skytells-ratelimit-remaining-requests", "x-ratelimit-remaining-rpm"], (out, n) => {
-    out.remainingRequests = n
-  }],
-  [["x-skytells-ratelimit-limit-tokens-in"], (out, n) => {
-    out.limitTokensIn = n
-  }],
-  [["x-skytells-ratelimit-remaining-tokens-in"], (out, n) => {
-    out.remainingTokensIn = n
-  }],
-  [["x-skytells-ratelimit-limit-tokens-out"], (out, n) => {
-    out.limitTokensOut = n
-  }],
-  [["x-skytells-ratelimit-remaining-tokens-out"], (out, n) => {
-    out.remainingTokensOut = n
-  }],
-  [["x-ratelimit-limit-concurrent"], (out, n) => {
-    out.limitConcurrent = n
-  }],
-  [["x-ratelimit-remaining-concurrent"], (out, n) => {
-    out.remainingConcurrent = n
-  }],
-  [["x-ratelimit-limit-streams"], (out, n) => {
-    out.limitStreams = n
-  }],
-  [["x-ratelimit-remaining-streams"], (out, n) => {
-    out.remainingStreams = n
-  }],
-  [["x-skytells-ratelimit-window"], (out, n) => {
-    out.window = DurationM.seconds(n)
-  }],
-  [["x-ratelimit-reset"], (out, n) => {
-    out.resetAt = n * 1000
-  }]
+// carry a field, the first listed wins.
+const fields: ReadonlyArray<readonly [names: ReadonlyArray<string>, field: keyof RateLimitInfo]> = [
+  [["x-skytells-ratelimit-limit-requests", "x-ratelimit-limit-rpm"], "limitRequests"],
+  [["x-skytells-ratelimit-remaining-requests", "x-ratelimit-remaining-rpm"], "remainingRequests"],
+  [["x-skytells-ratelimit-limit-tokens-in"], "limitTokensIn"],
+  [["x-skytells-ratelimit-remaining-tokens-in"], "remainingTokensIn"],
+  [["x-skytells-ratelimit-limit-tokens-out"], "limitTokensOut"],
+  [["x-skytells-ratelimit-remaining-tokens-out"], "remainingTokensOut"],
+  [["x-ratelimit-limit-concurrent"], "limitConcurrent"],
+  [["x-ratelimit-remaining-concurrent"], "remainingConcurrent"],
+  [["x-ratelimit-limit-streams"], "limitStreams"],
+  [["x-ratelimit-remaining-streams"], "remainingStreams"],
+  [["x-skytells-ratelimit-window"], "window"],
+  [["x-ratelimit-reset"], "resetAt"]
 ]
 
 // One slot per header name, numbered in `fields` order. A Map, so that `constructor` matches nothing.
@@ -123,18 +96,19 @@ export const fromHeaders = (
     if (exact !== undefined || values[slot] === undefined) values[slot] = value
   }
   if (values === undefined) return undefined
-  const out: Mutable = {}
+  const out: Record<string, unknown> = {}
   let found = false
   let slot = 0
-  for (const [names, set] of fields) {
+  for (const [names, field] of fields) {
     let n: number | undefined
     for (const end = slot + names.length; slot < end; slot++) n ??= number(values[slot])
     if (n !== undefined) {
-      set(out, n)
+      // The window is in seconds; the reset is a unix time in seconds.
+      out[field] = field === "window" ? DurationM.seconds(n) : field === "resetAt" ? n * 1000 : n
       found = true
     }
   }
-  return found ? out : undefined
+  return found ? out as RateLimitInfo : undefined
 }
 
 /**
