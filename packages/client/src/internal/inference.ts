@@ -292,56 +292,38 @@ import * as Chunk from "effect/Chunk"
 // Chat and Responses frames ----------------------------------------------------------------------
 
 /**
- * What every SSE frame is checked for before its own schema: the `[DONE]` sentinel, an `event: error`
- * frame, an empty frame, or data that is not JSON. Otherwise the parsed JSON, for the caller to decode.
+ * A frame decoder for a JSON event stream. Every frame is checked here first: the `[DONE]` sentinel,
+ * an `event: error` frame, an empty frame, or data that is not JSON; `onJson` gets the parsed JSON.
  */
-const frameJson = (
-  event: Sse.SseEvent,
-  context: FrameContext
-): Either.Either<Frame<never> | { readonly _tag: "Json"; readonly value: unknown }, SkytellsError.SkytellsError> => {
+const jsonFrame = <A>(
+  onJson: (value: unknown, data: string, context: FrameContext) => Either.Either<Frame<A>, SkytellsError.SkytellsError>
+) =>
+(event: Sse.SseEvent, context: FrameContext): Either.Either<Frame<A>, SkytellsError.SkytellsError> => {
   const data = event.data
   if (data.trim() === "[DONE]") return Either.right({ _tag: "End" })
   const json = parseJson(data)
   if (event.event === "error") return Either.left(errorFrame(context, data, json.ok ? json.value : undefined))
   if (data.trim() === "") return Either.right({ _tag: "Skip" })
   if (!json.ok) return Either.left(malformedFrame(context, data, "NotJson"))
-  return Either.right({ _tag: "Json", value: json.value })
+  return onJson(json.value, data, context)
 }
 
 const decodeChunk = decodeFrame(InferenceSchema.ChatCompletionChunk)
 
 /** @internal */
-export const chatFrame = (
-  event: Sse.SseEvent,
-  context: FrameContext
-): Either.Either<Frame<InferenceSchema.ChatCompletionChunk>, SkytellsError.SkytellsError> => {
-  const data = event.data
-  const checked = frameJson(event, context)
-  if (Either.isLeft(checked) || checked.right._tag !== "Json") {
-    return checked as Either.Either<Frame<never>, SkytellsError.SkytellsError>
-  }
-  const value = checked.right.value
+export const chatFrame = jsonFrame<InferenceSchema.ChatCompletionChunk>((value, data, context) => {
   if (isRecord(value) && value.error !== undefined && value.error !== null && !("choices" in value)) {
     return Either.left(errorFrame(context, data, value))
   }
   return Either.map(decodeChunk(context, data, value), (chunk) => ({ _tag: "Emit", value: chunk }))
-}
+})
 
 const decodeEvent = decodeFrame(InferenceSchema.ResponseStreamEvent)
 
 const terminalEvents: ReadonlySet<string> = new Set(["response.completed", "response.failed", "response.incomplete"])
 
 /** @internal */
-export const responseFrame = (
-  event: Sse.SseEvent,
-  context: FrameContext
-): Either.Either<Frame<Inference.ResponseStreamEvent>, SkytellsError.SkytellsError> => {
-  const data = event.data
-  const checked = frameJson(event, context)
-  if (Either.isLeft(checked) || checked.right._tag !== "Json") {
-    return checked as Either.Either<Frame<never>, SkytellsError.SkytellsError>
-  }
-  const value = checked.right.value
+export const responseFrame = jsonFrame<Inference.ResponseStreamEvent>((value, data, context) => {
   if (isRecord(value) && (value.type === "error" || (value.type === undefined && isRecord(value.error)))) {
     // `{type: "error", code, message, param}` (OpenAI) or `{type: "error", error: {...}}`.
     return Either.left(errorFrame(context, data, value))
@@ -350,7 +332,7 @@ export const responseFrame = (
     terminalEvents.has(decoded.type)
       ? { _tag: "End", value: decoded as Inference.ResponseStreamEvent }
       : { _tag: "Emit", value: decoded as Inference.ResponseStreamEvent })
-}
+})
 
 // Embeddings --------------------------------------------------------------------------------------
 
