@@ -58,11 +58,37 @@ export interface Options {
   readonly retry?: Retry.Options | undefined
   /** The client-side limiter (off by default). */
   readonly limits?: RateLimit.LimiterOptions | undefined
+  /** Bounds on what the client reads from one response (see {@link ResponseLimits}). */
+  readonly responseLimits?: ResponseLimits | undefined
   /** Extra headers on every request. */
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** A hook to decorate the underlying `HttpClient` (proxies, extra middleware). */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
+
+/**
+ * Bounds on what the client reads from one response, so that a misbehaving server or proxy can
+ * neither exhaust memory nor stall a call forever. Exceeding one fails the call with a
+ * `MalformedResponse` of reason `TooLarge`, never retried.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResponseLimits {
+  /** Largest JSON (or error) body read whole, in bytes. Default 64 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** Largest Server-Sent Events line or event (all its `data` lines together), in bytes. Default 4 MiB. */
+  readonly maxEventBytes?: number | undefined
+}
+
+/**
+ * The defaults of {@link ResponseLimits}.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_RESPONSE_LIMITS: { readonly maxBodyBytes: number; readonly maxEventBytes: number } =
+  internal.DEFAULT_RESPONSE_LIMITS
 
 /**
  * One request to the API.
@@ -99,6 +125,8 @@ export interface Request<A, I = unknown> {
  */
 export interface Service {
   readonly baseUrl: string
+  /** The response limits in force, defaults filled in. */
+  readonly responseLimits: { readonly maxBodyBytes: number; readonly maxEventBytes: number }
   /** Executes a request and decodes its JSON body with `request.schema`. */
   readonly execute: <A, I>(request: Request<A, I>) => Effect.Effect<A, SkytellsError.SkytellsError>
   /**

@@ -587,7 +587,7 @@ export class GatewayError extends Schema.TaggedError<GatewayError>(identifier("G
 export class MalformedResponse extends Schema.TaggedError<MalformedResponse>(identifier("MalformedResponse"))(
   "MalformedResponse",
   {
-    reason: Schema.Literal("EmptyBody", "NotJson", "UnexpectedShape"),
+    reason: Schema.Literal("EmptyBody", "NotJson", "UnexpectedShape", "UnexpectedContentType", "TooLarge"),
     httpStatus: Schema.Number,
     contentType: Schema.optional(Schema.String),
     excerpt: Schema.String,
@@ -599,6 +599,16 @@ export class MalformedResponse extends Schema.TaggedError<MalformedResponse>(ide
   }
 ) {
   override get message(): string {
+    switch (this.reason) {
+      case "TooLarge":
+        return `HTTP ${this.httpStatus} with a body larger than ${this.bodyLength} bytes${
+          this.issue ? ` (${this.issue})` : ""
+        }: reading stopped there. Raise the client's \`responseLimits\` if such a body is expected.`
+      case "UnexpectedContentType":
+        return `HTTP ${this.httpStatus} with content type ${
+          this.contentType ?? "(none)"
+        } where ${this.issue ?? "another content type"} was expected: something other than the Skytells API answered (a proxy or captive portal?). Check the base URL and proxies.`
+    }
     const what = this.reason === "EmptyBody"
       ? "an empty body"
       : this.reason === "NotJson"

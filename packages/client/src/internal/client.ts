@@ -34,6 +34,9 @@ import * as Watchdog from "./watchdog.js"
 export const DEFAULT_BASE_URL = "https://api.skytells.ai/v1"
 
 /** @internal */
+export const DEFAULT_RESPONSE_LIMITS = { maxBodyBytes: 64 * 1024 * 1024, maxEventBytes: 4 * 1024 * 1024 } as const
+
+/** @internal */
 export const redactedLength = (key: Redacted.Redacted<string>): number => Redacted.value(key).trim().length
 
 const USER_AGENT = "effect-skytells/0.1.0"
@@ -208,6 +211,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const defaultTimeout = options.timeout !== undefined ? Duration.decode(options.timeout) : DEFAULT_TIMEOUT
     const deadline = options.deadline !== undefined ? Duration.decode(options.deadline) : undefined
     const maxRetryAfter = options.retry?.maxRetryAfter ?? Duration.seconds(60)
+    const responseLimits = {
+      maxBodyBytes: options.responseLimits?.maxBodyBytes ?? DEFAULT_RESPONSE_LIMITS.maxBodyBytes,
+      maxEventBytes: options.responseLimits?.maxEventBytes ?? DEFAULT_RESPONSE_LIMITS.maxEventBytes
+    }
     const staticHeaders = { ...options.headers, "user-agent": USER_AGENT }
     const apiKey = options.apiKey
     const headerRecords = new Map<string, Record<string, string>>()
@@ -431,6 +438,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
 
     return {
       baseUrl,
+      responseLimits,
       execute,
       executeRaw,
       streamBody,
