@@ -20,6 +20,8 @@ const status = (id: string): Effect.Effect<string, never, SkytellsClient.Skytell
     Effect.catchTags({
       PredictionNotFound: (e) => Effect.succeed(`no prediction ${id}. What to do: ${e.resolution}`),
       PredictionFailed: fix,
+      // A 504 TIMEOUT: the prediction ran past its time limit.
+      Timeout: fix,
       Unauthorized: fix,
       InvalidApiKey: fix,
       AccountSuspended: fix,

@@ -9,7 +9,7 @@ import { FetchHttpClient, HttpRouter, HttpServer, HttpServerRequest, HttpServerR
 import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Redacted, Ref, Schema, type Scope, Stream } from "effect"
+import { Chunk, type ConfigError, Effect, Layer, Redacted, Ref, Schema, type Scope, Stream } from "effect"
 import * as Http from "node:http"
 
 const KEY = "sk-transport-test-key"
@@ -101,11 +101,13 @@ const makeApp = (mode: "in-process" | "socket") =>
 
 type Server = Effect.Effect.Success<ReturnType<typeof makeApp>>
 
+type ClientLayer = Layer.Layer<SkytellsClient.SkytellsClient, ConfigError.ConfigError>
+
 interface Setup {
   readonly server: Server
-  readonly client: Layer.Layer<SkytellsClient.SkytellsClient>
-  readonly refusing: Layer.Layer<SkytellsClient.SkytellsClient>
-  readonly withKey: (key: string) => Layer.Layer<SkytellsClient.SkytellsClient>
+  readonly client: ClientLayer
+  readonly refusing: ClientLayer
+  readonly withKey: (key: string) => ClientLayer
 }
 
 const options = {

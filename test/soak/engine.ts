@@ -231,7 +231,7 @@ export const runSoak = (options: SoakOptions): Effect.Effect<SoakReport> =>
         }),
         tagCalls
       )
-    ).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, yield* HttpClient.HttpClient)))
+    ).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, yield* HttpClient.HttpClient)), Layer.orDie)
     const services = Layer.provideMerge(Inference.layerEmbedBatcher({ maxBatchSize: 16 }), clientLayer)
 
     const created: Array<string> = []

@@ -35,7 +35,7 @@ describe("each operation has its own union", () => {
 
   it("get, cancel, remove and list add only what is documented for them", () => {
     expectTypeOf<Exclude<Tags<Predictions.GetError>, Common>>().toEqualTypeOf<
-      "PredictionNotFound" | "PredictionFailed"
+      "PredictionNotFound" | "PredictionFailed" | "Timeout"
     >()
     expectTypeOf<Exclude<Tags<Predictions.CancelError>, Common>>().toEqualTypeOf<
       "PredictionNotFound" | "PredictionNotCancellable"
@@ -54,13 +54,14 @@ describe("each operation has its own union", () => {
 
   it("wait adds how a prediction can end badly", () => {
     expectTypeOf<Exclude<Tags<Predictions.WaitError>, Tags<Predictions.GetError>>>().toEqualTypeOf<
+      | "InfrastructureError"
       | "InsufficientCredits"
+      | "ModelNotFound"
       | "UnprocessableEntity"
       | "ModerationError"
       | "ContentPolicyViolation"
       | "UseCaseNotSupported"
       | "ModelNotAuthorized"
-      | "Timeout"
       | "PredictionCanceled"
       | "WaitTimeout"
     >()
@@ -89,7 +90,8 @@ describe("catchTags over an operation's union is exhaustive", () => {
       TransportError: () => Effect.succeed(0),
       RequestTimeout: () => Effect.succeed(0),
       PredictionNotFound: () => Effect.succeed(0),
-      PredictionFailed: () => Effect.succeed(0)
+      PredictionFailed: () => Effect.succeed(0),
+      Timeout: () => Effect.succeed(0)
     }
     const all = get.pipe(Effect.catchTags(handlers))
     exhaustive(all)

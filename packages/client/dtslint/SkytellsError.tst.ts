@@ -20,6 +20,9 @@ describe("groups", () => {
       "Unauthorized" | "InvalidApiKey" | "AccountSuspended"
     >()
     expectTypeOf<SkytellsError.PredictionLevelError["_tag"]>().toEqualTypeOf<
+      | "InfrastructureError"
+      | "ModelNotFound"
+      | "ModelUnavailable"
       | "InsufficientCredits"
       | "UnprocessableEntity"
       | "ModerationError"

@@ -45,6 +45,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as InputValidation from "./internal/inputValidation.js"
 import { allowing, narrow } from "./internal/narrow.js"
+import * as Paths from "./internal/paths.js"
 import * as M from "./Model.js"
 import { SkytellsClient } from "./SkytellsClient.js"
 import * as SkytellsError from "./SkytellsError.js"
@@ -94,7 +95,6 @@ const fieldsParam = (options: Options | undefined): string =>
 // The documentation shows a bare array; `{data: [...]}` is read too, as for predictions.
 const ListBody = Schema.Union(Schema.Array(M.Model), Schema.Struct({ data: Schema.Array(M.Model) }))
 
-const slugPath = (slug: string) => slug.split("/").map(encodeURIComponent).join("/")
 
 const fetchList = (fields: string): Effect.Effect<ReadonlyArray<Model>, ListError, SkytellsClient> =>
   Effect.flatMap(SkytellsClient, (client) =>
@@ -127,18 +127,16 @@ const notFoundFrom404 = (slug: string) => (error: GetError): GetError =>
     : error
 
 const fetchModel = (slug: string, fields: string): Effect.Effect<Model, GetError, SkytellsClient> => {
-  if (slug.trim().length === 0) {
+  const path = slug.trim().length === 0 ? undefined : Paths.segments(slug)
+  if (path === undefined) {
     return Effect.fail(
-      new SkytellsError.ModelNotFound({
-        errorId: "MODEL_NOT_FOUND",
-        message: "The model slug is empty; nothing was sent."
-      })
+      new SkytellsError.ModelNotFound({ errorId: "MODEL_NOT_FOUND", message: Paths.refused("model slug", slug.trim()) })
     )
   }
   return Effect.flatMap(SkytellsClient, (client) =>
     client.execute({
       method: "GET",
-      path: `/models/${slugPath(slug)}`,
+      path: `/models/${path}`,
       route: "/models/{slug}",
       urlParams: { fields: fields.length > 0 ? fields : undefined },
       schema: M.Model

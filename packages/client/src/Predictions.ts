@@ -17,12 +17,15 @@ import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { currentDeadline, deadlineFrom, withDeadline, withoutDeadline } from "./internal/client.js"
 import { allowing, narrow, tagsOfCategory } from "./internal/narrow.js"
+import * as Paths from "./internal/paths.js"
 import type { Model } from "./Model.js"
 import * as Models from "./Models.js"
 import * as P from "./Prediction.js"
@@ -74,7 +77,11 @@ export type CreateError =
  * @since 0.1.0
  * @category errors
  */
-export type GetError = SkytellsError.CommonError | SkytellsError.PredictionNotFound | SkytellsError.PredictionFailed
+export type GetError =
+  | SkytellsError.CommonError
+  | SkytellsError.PredictionNotFound
+  | SkytellsError.PredictionFailed
+  | SkytellsError.Timeout
 /**
  * @since 0.1.0
  * @category errors
@@ -123,7 +130,7 @@ const createTags = allowing(
   "PredictionFailed",
   "Timeout"
 )
-const getTags = allowing("PredictionNotFound", "PredictionFailed")
+const getTags = allowing("PredictionNotFound", "PredictionFailed", "Timeout")
 const cancelTags = allowing("PredictionNotFound", "PredictionNotCancellable")
 const removeTags = allowing("PredictionNotFound")
 const listTags = allowing(
@@ -182,13 +189,27 @@ const SuccessOrPrediction = Schema.Union(
 // A DELETE may also answer 204 No Content.
 const RemoveBody = Schema.NullOr(SuccessOrPrediction)
 
-const pathFor = (target: Target, key: "get" | "cancel" | "delete", fallback: string) =>
-  Effect.map(SkytellsClient, (client) => {
+/**
+ * Where an operation on `target` goes: the prediction's own `urls[key]` when it lies under the base
+ * URL (normalised first), otherwise `/predictions/{id}{suffix}` with the id checked as a path segment.
+ */
+const pathFor = (
+  target: Target,
+  key: "get" | "cancel" | "delete",
+  suffix = ""
+): Effect.Effect<string, SkytellsError.PredictionNotFound, SkytellsClient> =>
+  Effect.flatMap(SkytellsClient, (client) => {
     const url = typeof target === "string" ? undefined : target.urls?.[key]
-    return url && client.isApiUrl(url) ? url : fallback
+    const own = url ? client.apiUrl(url) : undefined
+    if (own !== undefined) return Effect.succeed(own)
+    const id = idOf(target)
+    const encoded = Paths.segment(id)
+    return encoded !== undefined
+      ? Effect.succeed(`/predictions/${encoded}${suffix}`)
+      : Effect.fail(
+        new SkytellsError.PredictionNotFound({ errorId: "PREDICTION_NOT_FOUND", message: Paths.refused("prediction id", id) })
+      )
   })
-
-const encodeId = (target: Target) => encodeURIComponent(idOf(target))
 
 /**
  * Creates a prediction (`POST /predictions`). Not retried after ambiguous failures (see `Retry`).
@@ -238,7 +259,7 @@ const validateLocally = (request: CreateRequest): Effect.Effect<void, CreateErro
 export const get = (target: Target): Effect.Effect<Prediction, GetError, SkytellsClient> =>
   Effect.gen(function*() {
     const client = yield* SkytellsClient
-    const path = yield* pathFor(target, "get", `/predictions/${encodeId(target)}`)
+    const path = yield* pathFor(target, "get")
     return yield* client.execute({
       method: "GET",
       path,
@@ -259,7 +280,7 @@ export const get = (target: Target): Effect.Effect<Prediction, GetError, Skytell
 export const cancel = (target: Target): Effect.Effect<Option.Option<Prediction>, CancelError, SkytellsClient> =>
   Effect.gen(function*() {
     const client = yield* SkytellsClient
-    const path = yield* pathFor(target, "cancel", `/predictions/${encodeId(target)}/cancel`)
+    const path = yield* pathFor(target, "cancel", "/cancel")
     // Repeating a cancel is harmless (at worst a 409), so it is retried like a GET.
     const result = yield* client.execute({
       method: "POST",
@@ -281,7 +302,7 @@ export const cancel = (target: Target): Effect.Effect<Option.Option<Prediction>,
 export const remove = (target: Target): Effect.Effect<void, RemoveError, SkytellsClient> =>
   Effect.gen(function*() {
     const client = yield* SkytellsClient
-    const path = yield* pathFor(target, "delete", `/predictions/${encodeId(target)}`)
+    const path = yield* pathFor(target, "delete")
     yield* client.execute({
       method: "DELETE",
       path,
@@ -494,15 +515,17 @@ export const failureOf = (
   if (!P.isFailed(prediction)) return Option.none()
   const error = SkytellsError.fromFailedPrediction(prediction)
   if (error === undefined) return Option.none()
-  // Undocumented prediction-level ids keep their id as UnknownApiError (see the module docs).
+  // An id the documents never list at prediction level keeps its id (and the prediction) as
+  // UnknownApiError, so that `wait`'s union stays what a prediction can end with.
   return Option.some(
     error._tag === "UnknownApiError" || isPredictionLevel(error)
       ? error
       : new SkytellsError.UnknownApiError({
         errorId: error.errorId,
-        message: error.message,
+        message: `${error.message} (${error.errorId} is not documented as a prediction-level error)`,
         httpStatus: 200,
-        body: prediction
+        body: { error_id: error.errorId, message: error.message },
+        prediction
       })
   )
 }
@@ -533,6 +556,8 @@ export const watch = (
   options: WaitOptions = {}
 ): Stream.Stream<Prediction, WaitError, SkytellsClient> =>
   Stream.unwrapScoped(Effect.gen(function*() {
+    const client = yield* SkytellsClient
+    const deadline = yield* deadlineFrom(client.deadline)
     const driver = yield* Schedule.driver(options.schedule ?? defaultPollSchedule)
     const startedAt = yield* Clock.currentTimeMillis
     const last = yield* Ref.make<Option.Option<Prediction>>(
@@ -576,10 +601,26 @@ export const watch = (
           })
       }
     }
-    const stream = Stream.unfoldEffect(initial, step)
-    if (options.maxWait === undefined) return stream
+    // Every poll runs under the operation's deadline, which also ends the stream when it passes.
+    const bounded = deadline === undefined
+      ? Stream.unfoldEffect(initial, step)
+      : Stream.unfoldEffect(initial, (state: WatchState) => Effect.locally(step(state), currentDeadline, deadline)).pipe(
+        Stream.interruptWhen(Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.zipRight(
+            Effect.sleep(Duration.millis(Math.max(0, deadline.at - now))),
+            Effect.fail(
+              new SkytellsError.RequestTimeout({
+                method: "GET",
+                url: `${client.baseUrl}/predictions/{id}`,
+                timeout: deadline.total,
+                scope: "deadline"
+              })
+            )
+          )))
+      )
+    if (options.maxWait === undefined) return bounded
     const maxWait = Duration.decode(options.maxWait)
-    return stream.pipe(Stream.interruptWhen(Effect.gen(function*() {
+    return bounded.pipe(Stream.interruptWhen(Effect.gen(function*() {
       yield* Effect.sleep(maxWait)
       const seen = yield* Ref.get(last)
       return yield* Effect.fail(
@@ -593,11 +634,14 @@ export const watch = (
     })))
   }))
 
-const cancelQuietly = (target: Target) => cancel(target).pipe(Effect.timeout("10 seconds"), Effect.ignore)
+// Clean-up after a wait ended: outside the deadline that may have ended it, with its own bound.
+const cancelQuietly = (target: Target) =>
+  withoutDeadline(cancel(target).pipe(Effect.timeout("10 seconds"), Effect.ignore))
 
 /**
  * Polls until the prediction finishes and returns it when it succeeded; fails with the typed
- * prediction-level error, `PredictionCanceled`, or `WaitTimeout` after `maxWait`.
+ * prediction-level error, `PredictionCanceled`, `WaitTimeout` after `maxWait`, or `RequestTimeout`
+ * when the client's `deadline` passes (it bounds the whole wait, every poll included).
  *
  * @since 0.1.0
  * @category operations
@@ -606,11 +650,15 @@ export const wait = (
   target: Target,
   options: WaitOptions = {}
 ): Effect.Effect<Prediction, WaitError, SkytellsClient> => {
-  const waited = Stream.runLast(watch(target, options)).pipe(
+  const polled = Stream.runLast(watch(target, options)).pipe(
     Effect.flatMap(Option.match({
       onNone: () => get(target),
       onSome: Effect.succeed
     }))
+  )
+  const waited = Effect.flatMap(
+    SkytellsClient,
+    (client) => withDeadline(client.deadline, polled, "GET", `${client.baseUrl}/predictions/{id}`)
   )
   if (options.cancelOnInterrupt !== true) return Effect.withSpan(waited, "Predictions.wait")
   return waited.pipe(
@@ -628,14 +676,32 @@ export const wait = (
  * @category models
  */
 export interface RunOptions extends WaitOptions {
-  /** Send `await: true` so the server answers when done; polling takes over if it does not. Default true. */
+  /**
+   * Send `await: true` so the server answers when done; polling takes over if it does not. Default
+   * true, but ignored (the create answers at once and `run` polls) when `maxWait`, the client's
+   * `deadline` or `cancelOnInterrupt` is in force: the server holds an awaited create for as long as
+   * it likes, and a create given up before it answers leaves a billed prediction whose id is unknown.
+   */
   readonly await?: boolean | undefined
+  /**
+   * Skytells' guide says to retry a `PREDICTION_FAILED` once: with this, a run that ends in
+   * `PredictionFailed` creates the prediction once more. The second run is billed too. Default false.
+   */
+  readonly retryFailedOnce?: boolean | undefined
 }
+
+const AWAIT_TIMEOUT = Duration.minutes(5)
 
 /**
  * Create and wait: the result of a prediction in one call. With `await` (the default) the server
  * usually answers with the finished prediction; when it does not (video models ignore `await`),
  * `run` polls like {@link wait}.
+ *
+ * `run` never gives up on a prediction whose id it could know: with `maxWait`, a `deadline` or
+ * `cancelOnInterrupt`, it creates without `await` (see {@link RunOptions.await}), so `maxWait` ends
+ * in `WaitTimeout` carrying the id, and with `cancelOnInterrupt` nothing is left running after
+ * `maxWait`, the deadline or an interruption (an interruption during the create waits for its
+ * answer, then cancels).
  *
  * @since 0.1.0
  * @category operations
@@ -643,17 +709,38 @@ export interface RunOptions extends WaitOptions {
 export const run = (
   request: Omit<CreateRequest, "await">,
   options: RunOptions = {}
-): Effect.Effect<Prediction, RunError, SkytellsClient> =>
-  Effect.gen(function*() {
-    const useAwait = options.await ?? true
+): Effect.Effect<Prediction, RunError, SkytellsClient> => {
+  const once = Effect.gen(function*() {
+    const bounded = options.maxWait !== undefined || options.cancelOnInterrupt === true ||
+      (yield* FiberRef.get(currentDeadline)) !== undefined
+    const useAwait = (options.await ?? true) && !bounded
     const started = yield* Clock.currentTimeMillis
-    const created = yield* create(
-      { ...request, await: useAwait },
-      useAwait ? { timeout: options.maxWait ?? Duration.minutes(5) } : {}
-    )
-    const elapsed = Duration.millis((yield* Clock.currentTimeMillis) - started)
-    const remaining = options.maxWait !== undefined
-      ? Duration.max(Duration.zero, Duration.subtract(Duration.decode(options.maxWait), elapsed))
-      : undefined
-    return yield* wait(created, { ...options, ...(remaining !== undefined ? { maxWait: remaining } : {}) })
-  }).pipe(Effect.withSpan("Predictions.run"))
+    const createThenWait = (restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
+      Effect.gen(function*() {
+        const created = yield* create({ ...request, await: useAwait }, useAwait ? { timeout: AWAIT_TIMEOUT } : {})
+        const elapsed = Duration.millis((yield* Clock.currentTimeMillis) - started)
+        const remaining = options.maxWait !== undefined
+          ? Duration.max(Duration.zero, Duration.subtract(Duration.decode(options.maxWait), elapsed))
+          : undefined
+        return yield* restore(wait(created, { ...options, ...(remaining !== undefined ? { maxWait: remaining } : {}) }))
+      })
+    // With cancelOnInterrupt, an interruption must not land between the create's answer and the
+    // wait that would cancel it: the create (answered at once, without await) runs to its end.
+    return yield* options.cancelOnInterrupt === true
+      ? Effect.uninterruptibleMask(createThenWait)
+      : createThenWait((effect) => effect)
+  })
+  const attempted = options.retryFailedOnce === true
+    ? Effect.catchTag(once, "PredictionFailed", (failed) =>
+      Effect.zipRight(
+        Effect.logInfo("Prediction failed; creating it once more (retryFailedOnce)").pipe(
+          Effect.annotateLogs({ errorId: failed.errorId, predictionId: failed.predictionId ?? failed.prediction?.id })
+        ),
+        once
+      ))
+    : once
+  return Effect.flatMap(
+    SkytellsClient,
+    (client) => withDeadline(client.deadline, attempted, "POST", `${client.baseUrl}/predictions`)
+  ).pipe(Effect.withSpan("Predictions.run"))
+}

@@ -5,14 +5,20 @@
  * for every policy, so no policy can retry what must not be retried:
  *
  * - only {@link SkytellsError.RetryableError}s (rate limits, documented server-side errors, gateway
- *   errors, transport errors, timeouts) and 2xx bodies lost in transit (below) are retried, never
- *   credits, auth, validation or not-found; the server's `x-should-retry: true|false` overrides that
- *   verdict;
- * - a request that is not idempotent (creating a prediction, chat completions, embeddings) is retried
- *   only when the server certainly did not act on it: a 429, a 503, or a refused connection. After an
- *   ambiguous failure (a reset after the request was sent, a timeout waiting for the answer, a 500 or
- *   a gateway error) it is not retried unless the caller opts in with {@link retryAmbiguous}, because a
- *   retry could create and bill a second prediction;
+ *   errors, transport errors, timeouts) and 2xx bodies lost in transit (below) are retried. Credits,
+ *   auth, permission, validation, not-found, conflict, content-policy and failed-prediction errors,
+ *   redirects and oversized bodies are never retried, whatever the server says;
+ * - the server's `x-should-retry: false` vetoes any retry; `x-should-retry: true` allows one for the
+ *   failures that may be transient (including an unknown error id or an unreadable error page), never
+ *   for those above;
+ * - a request that is not idempotent is retried only when the server certainly did not act on it: a
+ *   429, a 503, or a refused connection. Inference calls (chat, responses, embeddings) create nothing
+ *   on the server, so they are also retried when the API *answered* with a documented retryable error
+ *   (`server_error` 500, `service_unavailable` 503, ...), as Skytells' guide advises. After an
+ *   ambiguous failure (a reset after the request was sent, a timeout waiting for the answer, a gateway
+ *   error, or for a prediction create any 500) a non-idempotent request is not retried unless the
+ *   caller opts in with {@link retryAmbiguous}: a prediction create that fails with a 500 may already
+ *   have queued the prediction, and a retry could create and bill a second one;
  * - a 2xx whose body is empty or cut short (a `MalformedResponse` with reason `EmptyBody` or
  *   `NotJson`) is retried when the request is idempotent, and never when it is not, even with
  *   {@link retryAmbiguous}: the server certainly acted on it. JSON of the wrong shape is never retried;
@@ -169,7 +175,7 @@ export const retryAmbiguous = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.
 export type Verdict =
   | {
     readonly retry: true
-    readonly reason: "retryable" | "server-says-retry" | "ambiguous-opt-in" | "incomplete-body"
+    readonly reason: "retryable" | "server-says-retry" | "ambiguous-opt-in" | "incomplete-body" | "answered-retryable"
   }
   | {
     readonly retry: false
@@ -191,6 +197,39 @@ const certainlyNotActed = (error: SkytellsError.SkytellsError): boolean => {
   }
 }
 
+/** Categories whose errors repeat whatever the timing: a retry would fail the same way, or bill again. */
+const neverRetriedCategories: ReadonlySet<string> = new Set([
+  "billing",
+  "authentication",
+  "permission",
+  "validation",
+  "notFound",
+  "conflict",
+  "contentPolicy",
+  "prediction"
+])
+
+/** Failures no verdict of the server's can make retried. */
+const neverRetried = (error: SkytellsError.SkytellsError): boolean => {
+  switch (error._tag) {
+    case "TransportError":
+      // An encode or bad-URL error is certain to repeat.
+      return error.reason === "Encode" || error.reason === "InvalidUrl"
+    case "MalformedResponse":
+      return error.reason === "Redirect" || error.reason === "TooLarge" || error.reason === "UnexpectedShape" ||
+        error.reason === "UnexpectedContentType"
+    default:
+      return "category" in error && neverRetriedCategories.has(error.category)
+  }
+}
+
+/**
+ * A documented retryable error in the API's own answer (not a proxy's): the server says it failed,
+ * so a request that creates nothing may be repeated.
+ */
+const answeredRetryable = (error: SkytellsError.SkytellsError): boolean =>
+  "resolution" in error && error.retryable
+
 /**
  * A 2xx whose body was lost in transit (empty or cut), as opposed to JSON of the wrong shape. A 204
  * is excluded: its empty body is the answer, and a repeat would get the same.
@@ -202,30 +241,33 @@ const incompleteBody = (error: SkytellsError.SkytellsError): boolean =>
 /**
  * Decides whether a failure may be retried, for a request that is or is not idempotent. The first
  * row that matches decides; the `reason` is what logs, spans and the retry metric report.
+ * `answeredErrors` marks a request that creates nothing on the server (inference).
  *
- * | Failure | Idempotent | Not idempotent | Not idempotent, {@link retryAmbiguous} |
- * |---|---|---|---|
- * | `x-should-retry: false` | `server-says-no` | `server-says-no` | `server-says-no` |
- * | encode or invalid-URL `TransportError` | `not-retryable` | `not-retryable` | `not-retryable` |
- * | 2xx (not 204) with an empty or cut body | `incomplete-body` | `acted-not-idempotent` | `acted-not-idempotent` |
- * | `x-should-retry: true` | `server-says-retry` | `server-says-retry` | `server-says-retry` |
- * | not a {@link SkytellsError.RetryableError} | `not-retryable` | `not-retryable` | `not-retryable` |
- * | 429, 503, refused connection | `retryable` | `retryable` | `retryable` |
- * | any other retryable failure | `retryable` | `ambiguous-not-idempotent` | `ambiguous-opt-in` |
+ * | Failure | Idempotent | Not idempotent | Not idempotent, `answeredErrors` | Not idempotent, {@link retryAmbiguous} |
+ * |---|---|---|---|---|
+ * | `x-should-retry: false` | `server-says-no` | `server-says-no` | `server-says-no` | `server-says-no` |
+ * | never retried (credits, auth, validation, redirect, ... see above) | `not-retryable` | `not-retryable` | `not-retryable` | `not-retryable` |
+ * | 2xx (not 204) with an empty or cut body | `incomplete-body` | `acted-not-idempotent` | `acted-not-idempotent` | `acted-not-idempotent` |
+ * | `x-should-retry: true` | `server-says-retry` | `server-says-retry` | `server-says-retry` | `server-says-retry` |
+ * | not a {@link SkytellsError.RetryableError} | `not-retryable` | `not-retryable` | `not-retryable` | `not-retryable` |
+ * | 429, 503, refused connection | `retryable` | `retryable` | `retryable` | `retryable` |
+ * | a documented retryable error id in the API's answer | `retryable` | `ambiguous-not-idempotent` | `answered-retryable` | `ambiguous-opt-in` |
+ * | any other retryable failure | `retryable` | `ambiguous-not-idempotent` | `ambiguous-not-idempotent` | `ambiguous-opt-in` |
  *
  * @since 0.1.0
  * @category classification
  */
 export const verdict = (
   error: SkytellsError.SkytellsError,
-  request: { readonly idempotent: boolean; readonly retryAmbiguous: boolean }
+  request: {
+    readonly idempotent: boolean
+    readonly retryAmbiguous: boolean
+    readonly answeredErrors?: boolean | undefined
+  }
 ): Verdict => {
   const serverSays = "shouldRetry" in error ? error.shouldRetry : undefined
   if (serverSays === false) return { retry: false, reason: "server-says-no" }
-  // A transport error carries no server verdict; an encode or bad-URL error is certain to repeat.
-  if (error._tag === "TransportError" && (error.reason === "Encode" || error.reason === "InvalidUrl")) {
-    return { retry: false, reason: "not-retryable" }
-  }
+  if (neverRetried(error)) return { retry: false, reason: "not-retryable" }
   // Before the server's `true`: a 2xx means a create was acted on, so repeating it would duplicate it.
   if (incompleteBody(error)) {
     return request.idempotent
@@ -235,6 +277,7 @@ export const verdict = (
   if (serverSays === true) return { retry: true, reason: "server-says-retry" }
   if (!SkytellsError.isRetryable(error)) return { retry: false, reason: "not-retryable" }
   if (request.idempotent || certainlyNotActed(error)) return { retry: true, reason: "retryable" }
+  if (request.answeredErrors === true && answeredRetryable(error)) return { retry: true, reason: "answered-retryable" }
   return request.retryAmbiguous
     ? { retry: true, reason: "ambiguous-opt-in" }
     : { retry: false, reason: "ambiguous-not-idempotent" }

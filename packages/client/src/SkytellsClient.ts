@@ -19,16 +19,18 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
+import * as ApiKey from "./internal/apiKey.js"
 import * as internal from "./internal/client.js"
 import type * as RateLimit from "./RateLimit.js"
 import type * as Retry from "./Retry.js"
@@ -47,13 +49,22 @@ export const DEFAULT_BASE_URL = internal.DEFAULT_BASE_URL
  * @category models
  */
 export interface Options {
-  /** Sent as `x-api-key`, the only header Skytells authenticates with. Never logged. */
+  /**
+   * Sent as `x-api-key`, the only header Skytells authenticates with, and only to the base URL's
+   * origin. Never logged. Surrounding whitespace (a secret file's trailing newline) is removed; a key
+   * with any other character that cannot go in an HTTP header fails the layer with a `ConfigError`
+   * that never quotes the key.
+   */
   readonly apiKey: Redacted.Redacted<string>
   /** Default {@link DEFAULT_BASE_URL}. */
   readonly baseUrl?: string | undefined
   /** Per-attempt timeout. Default 60 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
-  /** Bound on a whole call, every attempt and every wait included. Default: none. */
+  /**
+   * Bound on a whole operation: every attempt, every retry wait and every wait in the client-side
+   * limiter, and for `Predictions.wait`, `watch` and `run` every poll as well. Calls made inside an
+   * operation never outlive its deadline. Fails with `RequestTimeout` (scope `deadline`). Default: none.
+   */
   readonly deadline?: Duration.DurationInput | undefined
   readonly retry?: Retry.Options | undefined
   /** The client-side limiter (off by default). */
@@ -108,6 +119,11 @@ export interface Request<A, I = unknown> {
   readonly schema: Schema.Schema<A, I>
   /** Whether repeating it is harmless. Default: true for GET and DELETE, false for POST. */
   readonly idempotent?: boolean | undefined
+  /**
+   * For a request that is not idempotent but creates nothing on the server (inference): retry it
+   * when the API answered with a documented retryable error, which means it did not act. Default false.
+   */
+  readonly answeredErrors?: boolean | undefined
   /** Overrides the client's per-attempt timeout. */
   readonly timeout?: Duration.DurationInput | undefined
   /**
@@ -142,8 +158,13 @@ export interface Service {
   ) => Stream.Stream<Uint8Array, SkytellsError.TransportError>
   /** Rate-limit information from the last response that carried any. */
   readonly rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>
-  /** Whether an absolute URL is on the API's origin (only those receive the API key). */
-  readonly isApiUrl: (url: string) => boolean
+  /**
+   * An absolute URL normalised (dot segments resolved), when it lies under the base URL on its
+   * origin: only those are requested, and only those receive the API key.
+   */
+  readonly apiUrl: (url: string) => string | undefined
+  /** The `deadline` option, decoded. */
+  readonly deadline: Duration.Duration | undefined
 }
 
 /**
@@ -156,14 +177,17 @@ export class SkytellsClient extends Context.Tag("@effect-skytells/client/Skytell
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: Options) => Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =
-  internal.make
+export const make: (
+  options: Options
+) => Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> = internal.make
 
 /**
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<SkytellsClient, never, HttpClient.HttpClient> =>
+export const layer = (
+  options: Options
+): Layer.Layer<SkytellsClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.scoped(SkytellsClient, make(options))
 
 /**
@@ -177,11 +201,22 @@ export interface ConfigOptions extends Omit<Options, "apiKey" | "baseUrl"> {
   readonly baseUrl?: Config.Config<string> | undefined
 }
 
-const apiKeyConfig = Config.redacted("SKYTELLS_API_KEY").pipe(
-  Config.validate({
-    message: "SKYTELLS_API_KEY is empty: set it to your Skytells API key (Console > API keys)",
-    validation: (key) => internal.redactedLength(key) > 0
-  }),
+const API_KEY_VARIABLE = "SKYTELLS_API_KEY"
+
+// Read as an option so that a missing key is reported in words (effect's own message quotes the
+// redacted placeholder), then checked like `layer` checks it, with the variable's name.
+const apiKeyConfig: Config.Config<Redacted.Redacted<string>> = Config.option(Config.redacted(API_KEY_VARIABLE)).pipe(
+  Config.mapOrFail(Option.match({
+    onNone: () =>
+      Either.left(
+        ConfigError.MissingData(
+          [API_KEY_VARIABLE],
+          `${API_KEY_VARIABLE} is not set: set it to your Skytells API key (Console > API keys), or pass apiKey`
+        )
+      ),
+    onSome: (key) =>
+      Either.mapLeft(ApiKey.check(key), (reason) => ConfigError.InvalidData([API_KEY_VARIABLE], `${API_KEY_VARIABLE}: ${reason}`))
+  })),
   Config.withDescription("Your Skytells API key, sent as x-api-key")
 )
 
@@ -189,7 +224,8 @@ const baseUrlConfig = Config.string("SKYTELLS_BASE_URL").pipe(Config.withDefault
 
 /**
  * Like {@link layer}, with the key and base URL read through effect's `Config` (environment
- * variables by default). A missing key fails the layer with a `ConfigError` naming the variable.
+ * variables by default). A missing or unusable key fails the layer with a `ConfigError` naming the
+ * variable and saying what to do, never quoting the key.
  *
  * @since 0.1.0
  * @category layers

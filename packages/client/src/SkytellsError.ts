@@ -549,9 +549,12 @@ export class UnknownApiError extends Schema.TaggedError<UnknownApiError>(identif
     message: Schema.String,
     httpStatus: Schema.Number,
     requestId: Schema.optional(Schema.String),
+    /** A bounded copy of the body: the parsed JSON when small, otherwise an excerpt of its text. */
     body: Schema.Unknown,
     retryAfter: Schema.optional(Schema.Duration),
-    shouldRetry: Schema.optional(Schema.Boolean)
+    shouldRetry: Schema.optional(Schema.Boolean),
+    /** The failed prediction that carried the id, when it came from one. */
+    prediction: Schema.optional(Prediction)
   }
 ) {}
 
@@ -578,8 +581,11 @@ export class GatewayError extends Schema.TaggedError<GatewayError>(identifier("G
 }
 
 /**
- * The response could not be read as the API's JSON: an empty body, an HTML page, truncated JSON, or
- * JSON that does not match the documented schema (`issue` says which field was wrong).
+ * The response could not be read as the API's JSON: an empty body, an HTML page, truncated JSON,
+ * JSON that does not match the documented schema (`issue` says which field was wrong), a body over
+ * the client's `responseLimits` (`TooLarge`), a stream of the wrong content type, or a redirect,
+ * which the client never follows (`Redirect`, with `location`). Only an empty or cut 2xx body is
+ * ever retried (see `Retry`).
  *
  * @since 0.1.0
  * @category errors
@@ -587,8 +593,10 @@ export class GatewayError extends Schema.TaggedError<GatewayError>(identifier("G
 export class MalformedResponse extends Schema.TaggedError<MalformedResponse>(identifier("MalformedResponse"))(
   "MalformedResponse",
   {
-    reason: Schema.Literal("EmptyBody", "NotJson", "UnexpectedShape", "UnexpectedContentType", "TooLarge"),
+    reason: Schema.Literal("EmptyBody", "NotJson", "UnexpectedShape", "UnexpectedContentType", "TooLarge", "Redirect"),
     httpStatus: Schema.Number,
+    /** Where a redirect pointed (origin and path only: no query, which may hold credentials). */
+    location: Schema.optional(Schema.String),
     contentType: Schema.optional(Schema.String),
     excerpt: Schema.String,
     bodyLength: Schema.Number,
@@ -600,6 +608,10 @@ export class MalformedResponse extends Schema.TaggedError<MalformedResponse>(ide
 ) {
   override get message(): string {
     switch (this.reason) {
+      case "Redirect":
+        return `HTTP ${this.httpStatus} redirect to ${
+          this.location ?? "an undisclosed location"
+        }: the client never follows a redirect from the API (the API key would go with it). Check the base URL (SKYTELLS_BASE_URL) and any proxy in between.`
       case "TooLarge":
         return `HTTP ${this.httpStatus} with a body larger than ${this.bodyLength} bytes${
           this.issue ? ` (${this.issue})` : ""
@@ -826,8 +838,15 @@ export const fromResponse = (response: ResponseParts): ResponseError => {
 export const fromFailedPrediction = (prediction: unknown): SkytellsApiError | UnknownApiError | undefined => {
   const parsed = decode.failedPrediction(prediction)
   if (parsed === undefined) return undefined
-  if (parsed._tag === "Unknown") return new UnknownApiError(parsed.fields, { disableValidation: true })
   const decoded = decodePrediction(prediction)
+  if (parsed._tag === "Unknown") {
+    const { body: _, ...fields } = parsed.fields
+    return new UnknownApiError({
+      ...fields,
+      body: { error_id: fields.errorId, message: fields.message },
+      ...(Option.isSome(decoded) ? { prediction: decoded.value } : {})
+    }, { disableValidation: true })
+  }
   return new classes[parsed.tag](
     Option.isSome(decoded) ? { ...parsed.fields, prediction: decoded.value } : parsed.fields,
     { disableValidation: true }

@@ -196,10 +196,10 @@ describe("retry policies under TestClock", () => {
       assert.deepStrictEqual(shorter.times, [0, 1000])
     }))
 
-  it.effect("x-should-retry overrides the tag", () =>
+  it.effect("x-should-retry: true allows a retry of a failure that may be transient; false vetoes one", () =>
     Effect.gen(function*() {
       const yes = yield* runScript(
-        [{ status: 400, body: { error_id: "INVALID_INPUT", message: "m" }, headers: { "x-should-retry": "true" } }, ok],
+        [{ status: 418, body: { error_id: "TEAPOT_BUSY", message: "m" }, headers: { "x-should-retry": "true" } }, ok],
         getThing,
         { retry: { policy: noJitter() } }
       )
@@ -221,6 +221,28 @@ describe("retry policies under TestClock", () => {
       )
       assert.deepStrictEqual(times, [0, 100])
     }))
+})
+
+describe("x-should-retry: true never makes a permanent failure retried (the seed documents)", () => {
+  const cases: ReadonlyArray<[string, number, string]> = [
+    ["InsufficientCredits", 402, "INSUFFICIENT_CREDITS"],
+    ["Unauthorized", 401, "UNAUTHORIZED"],
+    ["SecurityViolation", 403, "SECURITY_VIOLATION"],
+    ["InvalidInput", 400, "INVALID_INPUT"],
+    ["PredictionNotFound", 404, "PREDICTION_NOT_FOUND"],
+    ["ContentPolicyViolation", 400, "CONTENT_POLICY_VIOLATION"]
+  ]
+  for (const [tag, status, id] of cases) {
+    it.effect(`${tag} with x-should-retry: true is sent once, on a GET and on a create`, () =>
+      Effect.gen(function*() {
+        const reply: Reply = { status, body: { error_id: id, message: "m" }, headers: { "x-should-retry": "true" } }
+        for (const call of [getThing, createThing]) {
+          const { exit, seen } = yield* runScript([reply, ok], call, { retry: { policy: noJitter() } })
+          assert.strictEqual(failureOf(exit)._tag, tag)
+          assert.strictEqual(seen.length, 1)
+        }
+      }))
+  }
 })
 
 describe("what is never retried", () => {

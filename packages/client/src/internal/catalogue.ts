@@ -165,12 +165,12 @@ export const catalogue = {
   InfrastructureError: {
     ids: ["INFRASTRUCTURE_ERROR"],
     statuses: [400],
-    levels: ["api"],
+    levels: ["api", "prediction"],
     category: "contentPolicy",
     retryable: false,
     description: "A pre-check rejected the request for safety policies or other infrastructure reasons.",
     resolution: "Contact support; see the prediction-level errors for the underlying cause.",
-    source: "S0"
+    source: "S0 (its text refers to the prediction-level errors, so a failed prediction may carry it)"
   },
   // 401, 403 ------------------------------------------------------------------------------------
   Unauthorized: {
@@ -278,12 +278,12 @@ export const catalogue = {
   ModelNotFound: {
     ids: ["MODEL_NOT_FOUND", "model_not_found"],
     statuses: [404],
-    levels: ["api", "inference"],
+    levels: ["api", "inference", "prediction"],
     category: "notFound",
     retryable: false,
     description: "No model exists with the given slug (or it is not available to this key).",
     resolution: "Check the slug against Models.list(); the catalogue is key-scoped.",
-    source: "S0, S2 (both APIs)"
+    source: "S0, S2 (both APIs); S0 lists \"model not found\" among the prediction-level errors"
   },
   PredictionNotFound: {
     ids: ["PREDICTION_NOT_FOUND"],
@@ -412,12 +412,12 @@ export const catalogue = {
   ModelUnavailable: {
     ids: ["MODEL_UNAVAILABLE"],
     statuses: [500],
-    levels: ["api"],
+    levels: ["api", "prediction"],
     category: "server",
     retryable: true,
     description: "The model service is temporarily unavailable.",
     resolution: "Retry after a short delay or check the API Status page.",
-    source: "S0"
+    source: "S0 (among the errors at the edge of the model serving infrastructure, which a running prediction can also end with)"
   },
   InferenceError: {
     ids: ["INFERENCE_ERROR"],
@@ -468,8 +468,9 @@ export const catalogue = {
     retryable: false,
     description: "The model failed at inference time (the prediction ended with status failed).",
     resolution:
-      "Check prediction.error. S2 suggests retrying once: do it yourself if a second billed run is acceptable; contact support with the prediction id if it persists.",
-    source: "S2 (500), newer docs (502): both accepted. Not auto-retried: a retry creates and bills a new prediction"
+      "Check prediction.error. Retry once if a second billed run is acceptable (Predictions.run's retryFailedOnce does it); contact support with the prediction id if it persists.",
+    source:
+      "S2 (500, \"retry once\"), newer docs (502): both accepted. Not auto-retried: a retry creates and bills a new prediction, so it is an opt-in"
   },
   Timeout: {
     ids: ["TIMEOUT"],

@@ -1,15 +1,18 @@
 /**
  * @internal
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
+import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Option from "effect/Option"
@@ -26,7 +29,9 @@ import * as RateLimit from "../RateLimit.js"
 import * as Retry from "../Retry.js"
 import type { Options, Request, Service } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
-import { shouldRetry } from "./errorDecoder.js"
+import * as ApiKey from "./apiKey.js"
+import { requestIdHeader, shouldRetry } from "./errorDecoder.js"
+import * as Paths from "./paths.js"
 import { fromHttpClientError } from "./transport.js"
 import * as Watchdog from "./watchdog.js"
 
@@ -36,12 +41,30 @@ export const DEFAULT_BASE_URL = "https://api.skytells.ai/v1"
 /** @internal */
 export const DEFAULT_RESPONSE_LIMITS = { maxBodyBytes: 64 * 1024 * 1024, maxEventBytes: 4 * 1024 * 1024 } as const
 
-/** @internal */
-export const redactedLength = (key: Redacted.Redacted<string>): number => Redacted.value(key).trim().length
-
 const USER_AGENT = "effect-skytells/0.1.0"
 const DEFAULT_TIMEOUT = Duration.seconds(60)
 const EXCERPT = 300
+/** Error bodies are read up to this many bytes: enough for any error the API sends, and for an excerpt. */
+const ERROR_BODY_LIMIT = 1024 * 1024
+
+/**
+ * The deadline of the operation the current fiber runs in, if any: nested calls (the polls of
+ * `Predictions.wait`) never outlive it.
+ *
+ * @internal
+ */
+export const currentDeadline: FiberRef.FiberRef<Deadline | undefined> = globalValue(
+  "@effect-skytells/client/currentDeadline",
+  () => FiberRef.unsafeMake<Deadline | undefined>(undefined)
+)
+
+/** @internal */
+export interface Deadline {
+  /** Epoch milliseconds on effect's Clock. */
+  readonly at: number
+  /** The configured length, for the error message. */
+  readonly total: Duration.Duration
+}
 
 // Metrics ---------------------------------------------------------------------------------------
 
@@ -86,6 +109,80 @@ const decoderFor = <A, I>(schema: Schema.Schema<A, I>) => {
 
 const textDecoder = new TextDecoder()
 
+const excerptOf = (text: string) => text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+/**
+ * A body read whole, but never more than `limit` bytes. With a Content-Length within the limit the
+ * runtime's own buffering is used (the fast path); otherwise the body is streamed and counted. Past
+ * the limit, `truncate` keeps the first `limit` bytes (error bodies: an excerpt is enough) and
+ * otherwise the call fails with `TooLarge`; either way reading stops and the connection is dropped.
+ */
+const readBounded = (
+  response: HttpClientResponse.HttpClientResponse,
+  headers: Record<string, string>,
+  limit: number,
+  onOverflow: "fail" | "truncate"
+): Effect.Effect<Uint8Array, SkytellsError.TransportError | SkytellsError.MalformedResponse> => {
+  // These statuses have no body at all (a web Response refuses even to give them an empty stream).
+  if (response.status === 204 || response.status === 205 || response.status === 304) {
+    return Effect.succeed(new Uint8Array(0))
+  }
+  const declared = headers["content-length"] !== undefined ? Number(headers["content-length"]) : NaN
+  if (Number.isFinite(declared) && declared <= limit) {
+    return Effect.map(response.arrayBuffer, (buffer) => new Uint8Array(buffer)).pipe(
+      Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e)))
+    )
+  }
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  let full = false
+  return response.stream.pipe(
+    Stream.takeWhile(() => !full),
+    Stream.runForEach((chunk) => {
+      const room = limit - size
+      if (chunk.byteLength <= room) {
+        chunks.push(chunk)
+        size += chunk.byteLength
+        return Effect.void
+      }
+      chunks.push(chunk.subarray(0, room))
+      size = limit
+      full = true
+      if (onOverflow === "truncate") return Effect.void
+      const text = textDecoder.decode(concat(chunks, size).subarray(0, EXCERPT * 4))
+      return Effect.fail(
+        new SkytellsError.MalformedResponse({
+          reason: "TooLarge",
+          httpStatus: response.status,
+          excerpt: excerptOf(text),
+          bodyLength: limit,
+          issue: `the body is over responseLimits.maxBodyBytes (${limit} bytes)`,
+          ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
+          ...optionalRequestId(headers)
+        })
+      )
+    }),
+    Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e))),
+    Effect.map(() => concat(chunks, size))
+  )
+}
+
+const optionalRequestId = (headers: Record<string, string>): { readonly requestId?: string } => {
+  const requestId = requestIdHeader(headers)
+  return requestId !== undefined ? { requestId } : {}
+}
+
 /**
  * A successful response's JSON, decoded (a 204's empty body as `null`). The envelope's `status: false` on a 2xx is an error unless
  * the body also carries a prediction id (the queued-prediction quirk, skytells-api.md §2.1).
@@ -103,10 +200,10 @@ const decodeSuccess = <A, I>(
     return new SkytellsError.MalformedResponse({
       reason,
       httpStatus: status,
-      excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text,
+      excerpt: excerptOf(text),
       bodyLength: bytes.byteLength,
       ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
-      ...(headers["x-request-id"] !== undefined ? { requestId: headers["x-request-id"] } : {}),
+      ...optionalRequestId(headers),
       ...(issue !== undefined ? { issue } : {}),
       ...(serverVerdict !== undefined ? { shouldRetry: serverVerdict } : {})
     })
@@ -149,8 +246,15 @@ interface Limiter {
 
 const noLimiter: Limiter = { run: (effect) => effect, observe: () => Effect.void }
 
-/** Caps RPM and concurrency, and holds every request while the server says the budget is spent. */
-const makeLimiter = (options: RateLimit.LimiterOptions): Effect.Effect<Limiter, never, Scope.Scope> =>
+/**
+ * Caps RPM and concurrency, and holds every request while the server says the budget is spent. A
+ * pause the server asks for is capped like a retry wait (`maxRetryAfter`), so one answer can never
+ * stall the client for longer.
+ */
+const makeLimiter = (
+  options: RateLimit.LimiterOptions,
+  maxPause: Duration.Duration
+): Effect.Effect<Limiter, never, Scope.Scope> =>
   Effect.gen(function*() {
     const pausedUntil = yield* Ref.make(0)
     const rpm = options.requestsPerMinute !== undefined
@@ -162,7 +266,9 @@ const makeLimiter = (options: RateLimit.LimiterOptions): Effect.Effect<Limiter, 
       const now = yield* Clock.currentTimeMillis
       if (until > now) yield* Effect.sleep(Duration.millis(until - now))
     })
-    const pauseUntil = (at: number) => Ref.update(pausedUntil, (current) => Math.max(current, at))
+    const cap = Duration.toMillis(maxPause)
+    const pauseUntil = (now: number, at: number) =>
+      Ref.update(pausedUntil, (current) => Math.max(current, Math.min(at, now + cap)))
     return {
       run: (effect) => {
         const limited = Effect.zipRight(waitPause, rpm ? rpm(effect) : effect)
@@ -173,10 +279,10 @@ const makeLimiter = (options: RateLimit.LimiterOptions): Effect.Effect<Limiter, 
           const now = yield* Clock.currentTimeMillis
           if (status === 429 && error !== undefined) {
             const wait = Option.getOrElse(Retry.retryAfter(error), () => Duration.seconds(1))
-            yield* pauseUntil(now + Duration.toMillis(wait))
+            yield* pauseUntil(now, now + Duration.toMillis(wait))
           } else if (info?.remainingRequests === 0) {
             const reset = info.resetAt ?? (info.window ? now + Duration.toMillis(info.window) : undefined)
-            if (reset !== undefined) yield* pauseUntil(reset)
+            if (reset !== undefined) yield* pauseUntil(now, reset)
           }
         })
     }
@@ -194,29 +300,39 @@ type OnSuccess<A> = (
 ) => Effect.Effect<A, SkytellsError.SkytellsError>
 
 /** @internal */
-export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+export const make = (
+  options: Options
+): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
+    const apiKey = yield* Either.match(ApiKey.check(options.apiKey), {
+      onLeft: (reason) => Effect.fail(ConfigError.InvalidData(["apiKey"], `Skytells client: ${reason}.`)),
+      onRight: Effect.succeed
+    })
     const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
-    const origin = safeOrigin(baseUrl)
+    const base = yield* parseBaseUrl(baseUrl)
     // The client's spans replace the platform's per-request span (which also costs 15-25 % CPU,
     // shared/reference/perf-baseline.md), and no trace headers are sent to Skytells.
-    const base = (yield* HttpClient.HttpClient).pipe(
+    const platformClient = (yield* HttpClient.HttpClient).pipe(
       HttpClient.withTracerDisabledWhen(() => true),
       HttpClient.withTracerPropagation(false)
     )
-    const http = options.transformClient ? options.transformClient(base) : base
+    const http = options.transformClient ? options.transformClient(platformClient) : platformClient
+    // `fetch` follows redirects by itself and keeps `x-api-key` across origins: every fetch made for
+    // this client answers a redirect as it is, and the client refuses it (see `redirectError`).
+    const userFetch = yield* Effect.serviceOption(FetchHttpClient.Fetch)
+    const noRedirectFetch: typeof globalThis.fetch = (input, init) =>
+      Option.getOrElse(userFetch, () => globalThis.fetch)(input, { ...init, redirect: "manual" })
     const lastRateLimit = yield* Ref.make(Option.none<RateLimit.RateLimitInfo>())
-    const limiter = options.limits ? yield* makeLimiter(options.limits) : noLimiter
+    const maxRetryAfter = Duration.decode(options.retry?.maxRetryAfter ?? Duration.seconds(60))
+    const limiter = options.limits ? yield* makeLimiter(options.limits, maxRetryAfter) : noLimiter
     const watchdog = yield* Watchdog.make
     const defaultTimeout = options.timeout !== undefined ? Duration.decode(options.timeout) : DEFAULT_TIMEOUT
     const deadline = options.deadline !== undefined ? Duration.decode(options.deadline) : undefined
-    const maxRetryAfter = options.retry?.maxRetryAfter ?? Duration.seconds(60)
     const responseLimits = {
       maxBodyBytes: options.responseLimits?.maxBodyBytes ?? DEFAULT_RESPONSE_LIMITS.maxBodyBytes,
       maxEventBytes: options.responseLimits?.maxEventBytes ?? DEFAULT_RESPONSE_LIMITS.maxEventBytes
     }
     const staticHeaders = { ...options.headers, "user-agent": USER_AGENT }
-    const apiKey = options.apiKey
     const headerRecords = new Map<string, Record<string, string>>()
     const headersFor = (accept: string) => {
       let h = headerRecords.get(accept)
@@ -227,26 +343,28 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       return h
     }
 
-    const isApiUrl = (url: string) => safeOrigin(url) === origin && url.startsWith(baseUrl)
+    const apiUrl = (url: string) => Paths.underBase(base, url)
 
-    /** Absolute URLs are followed only on the API's origin: the key is never sent anywhere else. */
+    /** Absolute URLs are followed only under the base URL: the key is never sent anywhere else. */
     const buildRequest = (
       request: Omit<Request<unknown>, "schema">,
       accept: string
     ): Either.Either<HttpClientRequest.HttpClientRequest, SkytellsError.TransportError> => {
       const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.path)
-      if (absolute && !isApiUrl(request.path)) {
+      const url = absolute
+        ? apiUrl(request.path)
+        : `${baseUrl}${request.path.startsWith("/") ? "" : "/"}${request.path}`
+      if (url === undefined) {
         return Either.left(
           new SkytellsError.TransportError({
             reason: "InvalidUrl",
             mayHaveReachedServer: false,
             method: request.method,
-            url: request.path,
+            url: Paths.withoutSecrets(request.path),
             description: `refusing to send the API key outside ${baseUrl}`
           })
         )
       }
-      const url = absolute ? request.path : `${baseUrl}${request.path.startsWith("/") ? "" : "/"}${request.path}`
       let req = HttpClientRequest.make(request.method)(url).pipe(
         HttpClientRequest.setHeaders(headersFor(accept))
       )
@@ -273,7 +391,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const sent = (span: Tracer.Span) =>
         Effect.gen(function*() {
           const start = yield* Clock.currentTimeMillis
-          const response = yield* http.execute(httpRequest)
+          const response = yield* Effect.provideService(http.execute(httpRequest), FetchHttpClient.Fetch, noRedirectFetch)
           const now = yield* Clock.currentTimeMillis
           const headers = headersOf(response)
           const info = RateLimit.fromHeaders(headers)
@@ -284,8 +402,18 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             yield* limiter.observe(response.status, info)
             return yield* onSuccess(response, headers, now)
           }
-          const body = new Uint8Array(yield* response.arrayBuffer)
-          const error = SkytellsError.fromResponse({ status: response.status, headers, body, now })
+          const redirect = isRedirect(response.status)
+          const error = redirect
+            ? yield* Effect.as(
+              readBounded(response, headers, 0, "truncate"),
+              redirectError(response.status, headers)
+            )
+            : SkytellsError.fromResponse({
+              status: response.status,
+              headers,
+              body: yield* readBounded(response, headers, Math.min(responseLimits.maxBodyBytes, ERROR_BODY_LIMIT), "truncate"),
+              now
+            })
           yield* limiter.observe(response.status, info, error)
           return yield* Effect.fail(error)
         }).pipe(
@@ -342,7 +470,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             retryAmbiguous = Option.getOrElse(yield* FiberRef.get(Retry.currentRetryAmbiguous), () =>
               options.retry?.retryAmbiguous ?? false)
           }
-          const verdict = Retry.verdict(error, { idempotent, retryAmbiguous })
+          const verdict = Retry.verdict(error, { idempotent, retryAmbiguous, answeredErrors: request.answeredErrors })
           if (!verdict.retry) {
             yield* Effect.logDebug("Skytells call failed, not retried").pipe(
               Effect.annotateLogs({ route: request.route, error: error._tag, reason: verdict.reason })
@@ -396,17 +524,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           attemptNumber++
         }
       }).pipe(
-        (effect) =>
-          deadline === undefined ? effect : Effect.timeoutFail(effect, {
-            duration: deadline,
-            onTimeout: () =>
-              new SkytellsError.RequestTimeout({
-                method: request.method,
-                url: `${baseUrl}${request.route}`,
-                timeout: deadline,
-                scope: "deadline"
-              })
-          }),
+        (effect) => withDeadline(deadline, effect, request.method, `${baseUrl}${request.route}`),
         Effect.tapError((error) => Metric.increment(taggedMetric(failures, request.route, "error", error._tag))),
         Effect.withSpan(request.span ?? `Skytells ${request.method} ${request.route}`, {
           kind: "client",
@@ -422,10 +540,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         request,
         (response, headers, now) =>
           Effect.flatMap(
-            response.arrayBuffer,
-            (buffer) => decodeSuccess(request.schema, response.status, headers, new Uint8Array(buffer), now)
-          ).pipe(
-            Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e)))
+            readBounded(response, headers, responseLimits.maxBodyBytes, "fail"),
+            (bytes) => decodeSuccess(request.schema, response.status, headers, bytes, now)
           ),
         "application/json"
       )
@@ -443,14 +559,92 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       executeRaw,
       streamBody,
       rateLimit: Ref.get(lastRateLimit),
-      isApiUrl
+      apiUrl,
+      deadline
     } satisfies Service
   })
 
-const safeOrigin = (url: string): string | undefined => {
+/**
+ * The deadline `effect` runs under: `own` (a client's `deadline`) counted from now, or the deadline
+ * of the operation it runs in when that ends sooner; `undefined` when neither is set.
+ *
+ * @internal
+ */
+export const deadlineFrom = (own: Duration.Duration | undefined): Effect.Effect<Deadline | undefined> =>
+  Effect.flatMap(FiberRef.get(currentDeadline), (outer) =>
+    own === undefined
+      ? Effect.succeed(outer)
+      : Effect.map(Clock.currentTimeMillis, (now) => {
+        const at = now + Duration.toMillis(own)
+        return outer !== undefined && outer.at <= at ? outer : { at, total: own }
+      }))
+
+/**
+ * Bounds `effect` by {@link deadlineFrom}, failing with `RequestTimeout` (scope `deadline`). Calls
+ * inside see the deadline, so a poll, a retry wait or a limiter wait never outlives it.
+ *
+ * @internal
+ */
+export const withDeadline = <A, E, R>(
+  own: Duration.Duration | undefined,
+  effect: Effect.Effect<A, E, R>,
+  method: string,
+  url: string
+): Effect.Effect<A, E | SkytellsError.RequestTimeout, R> =>
+  Effect.flatMap(deadlineFrom(own), (chosen) =>
+    chosen === undefined ? effect : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.locally(
+        Effect.timeoutFail(effect, {
+          duration: Duration.millis(Math.max(0, chosen.at - now)),
+          onTimeout: () => new SkytellsError.RequestTimeout({ method, url, timeout: chosen.total, scope: "deadline" })
+        }),
+        currentDeadline,
+        chosen
+      )))
+
+/**
+ * Runs `effect` outside any operation's deadline: clean-up (cancelling a prediction after its wait
+ * timed out) must not be cut short by the deadline that ended the wait.
+ *
+ * @internal
+ */
+export const withoutDeadline = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(effect, currentDeadline, undefined)
+
+const parseBaseUrl = (baseUrl: string): Effect.Effect<URL, ConfigError.ConfigError> => {
   try {
-    return new URL(url).origin
+    const url = new URL(baseUrl)
+    if (url.protocol === "https:" || url.protocol === "http:") return Effect.succeed(url)
   } catch {
-    return undefined
+    // reported below
   }
+  return Effect.fail(
+    ConfigError.InvalidData(
+      ["baseUrl"],
+      `Skytells client: the base URL ${
+        JSON.stringify(Paths.withoutSecrets(baseUrl))
+      } is not an http(s) URL; use ${DEFAULT_BASE_URL} or your proxy's URL.`
+    )
+  )
+}
+
+// 304 needs a conditional request, which the client never sends: any 3xx is a redirect. A browser's
+// `fetch` with `redirect: "manual"` shows a redirect as status 0 (an opaque redirect).
+const isRedirect = (status: number) => (status >= 300 && status < 400) || status === 0
+
+/**
+ * The client never follows a redirect from the API: the key would go with it, and the other host's
+ * answer would be taken for the API's.
+ */
+const redirectError = (status: number, headers: Record<string, string>) => {
+  const location = headers["location"]
+  return new SkytellsError.MalformedResponse({
+    reason: "Redirect",
+    httpStatus: status,
+    excerpt: "",
+    bodyLength: 0,
+    ...(location !== undefined ? { location: Paths.withoutSecrets(location) } : {}),
+    ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
+    ...optionalRequestId(headers)
+  })
 }

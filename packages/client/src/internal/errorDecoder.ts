@@ -70,6 +70,15 @@ const EXCERPT = 300
 
 const bounded = (s: string, max = MAX_TEXT): string => s.length <= max ? s : `${s.slice(0, max)}… (${s.length} chars)`
 
+/** Bodies longer than this are kept on an error as an excerpt of their text, not as parsed JSON. */
+const MAX_KEPT_BODY = 16_384
+
+/**
+ * What an error keeps of a JSON body: the parsed value when the text is small (and so can neither be
+ * large nor nested deeply enough to break `JSON.stringify`), otherwise a bounded excerpt.
+ */
+const keptBody = (value: unknown, text: string): unknown => text.length <= MAX_KEPT_BODY ? value : bounded(text)
+
 /** The first value of a repeated header; `undefined` for anything but a string. @internal */
 export const firstString = (value: string | ReadonlyArray<string> | undefined): string | undefined => {
   const first = typeof value === "string" ? value : value?.[0]
@@ -316,7 +325,12 @@ export const parse = (response: {
   if (json?.ok === true) {
     const found = findInBody(json.value)
     if (found !== undefined) {
-      const parsed = fromFound(found, extras, statusTag === "Gateway" ? undefined : statusTag, json.value)
+      const parsed = fromFound(
+        found,
+        extras,
+        statusTag === "Gateway" ? undefined : statusTag,
+        keptBody(json.value, text)
+      )
       if (parsed !== undefined) {
         // A gateway status with JSON that names no id is still a gateway answering.
         if (parsed._tag === "Unknown" && found.ids.length === 0 && statusTag === "Gateway") {
@@ -352,7 +366,7 @@ export const parse = (response: {
           retryAfter: extras.retryAfter,
           shouldRetry: extras.shouldRetry
         }),
-        body: json.value
+        body: keptBody(json.value, text)
       }
     }
   }
