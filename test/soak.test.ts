@@ -20,7 +20,7 @@ describe("soak", () => {
         faultRate: 0.03,
         timeout: "300 millis",
         maxAttempts: 4,
-        fake: FakeSkytells.layer({ seed: 7 })
+        fake: FakeSkytells.layer({ seed: 7, requestLog: { maxEntries: Infinity } })
       })
       const context = JSON.stringify({ ...report, defectSamples: report.defectSamples.map((s) => s.slice(0, 500)) })
       // The run did something: most operations succeeded, faults were injected, some calls retried.

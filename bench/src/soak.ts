@@ -28,16 +28,19 @@ const transport = opt("transport", "loopback")
 const timeout = Number(opt("timeout", transport === "in-process" ? "300" : "2000"))
 const out = opt("out", "")
 
+// The soak checks every request the fake saw (retry budget, duplicates), so the log keeps them all.
+const requestLog = { maxEntries: Infinity }
+
 /** The fake on loopback, reached through undici: real sockets, real resets and stalls. */
 const loopback = Layer.unwrapScoped(
-  Effect.map(FakeSkytells.serve({ seed }), (served) =>
+  Effect.map(FakeSkytells.serve({ seed, requestLog }), (served) =>
     Layer.merge(
       Layer.succeed(FakeSkytells.FakeSkytells, served.fake),
       NodeHttpClient.layerUndici
     ))
 ) as Layer.Layer<FakeSkytells.FakeSkytells | HttpClient.HttpClient>
 
-const fake = transport === "in-process" ? FakeSkytells.layer({ seed }) : loopback
+const fake = transport === "in-process" ? FakeSkytells.layer({ seed, requestLog }) : loopback
 
 const main = Effect.gen(function*() {
   console.error(

@@ -45,7 +45,7 @@ import * as App from "./internal/app.js"
 import { documentedIds } from "./internal/errors.js"
 import { render } from "./internal/predictions.js"
 import * as Server from "./internal/server.js"
-import { State } from "./internal/state.js"
+import { defaultLimits, State } from "./internal/state.js"
 
 /**
  * An account of the fake, identified by its API key.
@@ -152,6 +152,27 @@ export interface Options {
   readonly webhooks?: WebhookOptions | undefined
   /** Fault rules active from the start. */
   readonly faults?: ReadonlyArray<Fault.Rule> | undefined
+  /**
+   * Largest request body accepted, in bytes (default {@link defaultMaxBodyBytes}, 10 MiB). A larger
+   * one is answered 413 `PAYLOAD_TOO_LARGE` (in the route's error shape) and not kept: refused unread
+   * when its `Content-Length` says so, otherwise counted while reading and dropped past the limit.
+   */
+  readonly maxBodyBytes?: number | undefined
+  /** Bounds on {@link Service.requests}, so that a long-running fake holds a bounded log. */
+  readonly requestLog?: RequestLogOptions | undefined
+}
+
+/**
+ * Bounds on the request log. `Infinity` lifts either.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestLogOptions {
+  /** Entries kept; the oldest are dropped first (default 1,000). */
+  readonly maxEntries?: number | undefined
+  /** Bytes of each body kept (default 64 KiB); a longer body is cut and its entry marked `bodyTruncated`. */
+  readonly maxBodyBytes?: number | undefined
 }
 
 /**
@@ -169,8 +190,15 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string>>
   readonly route: Fault.RouteName
   readonly headers: Readonly<Record<string, string>>
-  /** `undefined` when empty, or when a fault broke the connection before the body was read. */
+  /**
+   * `undefined` when empty, when a fault broke the connection before the body was read, or when the
+   * body was over {@link Options.maxBodyBytes}. At most `requestLog.maxBodyBytes` bytes of it.
+   */
   readonly body: string | undefined
+  /** The body's size in bytes: as read, or as declared in `Content-Length` when refused unread. */
+  readonly bodyBytes: number
+  /** Whether {@link RecordedRequest.body} holds only the first `requestLog.maxBodyBytes` bytes. */
+  readonly bodyTruncated: boolean
   /** Clock time of arrival, epoch milliseconds. */
   readonly at: number
   /** `undefined` when no answer was sent (reset, refused, stalled). */
@@ -218,7 +246,7 @@ export interface Service {
   readonly webhookSecret: string
   /** The fake itself, to serve it another way. */
   readonly app: HttpApp.Default<Fault.FakeConnectionError>
-  /** Every request received, in order. */
+  /** The requests received, in order: the last `requestLog.maxEntries` (default 1,000). */
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   readonly clearRequests: Effect.Effect<void>
   /** Every prediction not deleted, as `GET` would render it now (any account), oldest first. */
@@ -268,6 +296,25 @@ export const defaultWebhookSecret = "whsec_fake_skytells"
  * @category constants
  */
 export const defaultBaseUrl = "http://skytells.fake/v1"
+
+/**
+ * The default of {@link Options.maxBodyBytes}: 10 MiB.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxBodyBytes: number = defaultLimits.maxBodyBytes
+
+/**
+ * The defaults of {@link RequestLogOptions}: 1,000 entries, 64 KiB of each body.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultRequestLog: { readonly maxEntries: number; readonly maxBodyBytes: number } = {
+  maxEntries: defaultLimits.logEntries,
+  maxBodyBytes: defaultLimits.logBodyBytes
+}
 
 /**
  * Every error id the catalogue documents: each can be triggered with `model: "fake/error-<id>"` or

@@ -10,7 +10,8 @@
  *
  * Options: `--port <n>` (default 0: random), `--host <h>` (default 127.0.0.1), `--seed <n>`,
  * `--api-key <key>`, `--credits <usd>`, `--rpm <n>`, `--error-shape envelope|flat|nested`,
- * `--list-shape paginated|array`, `--webhook-secret <s>`, `--fast` (predictions finish in 1 s).
+ * `--list-shape paginated|array`, `--webhook-secret <s>`, `--fast` (predictions finish in 1 s),
+ * `--max-body-bytes <n>` (larger request bodies are answered 413; default 10 MiB).
  *
  * @since 0.1.0
  */
@@ -47,6 +48,7 @@ const program = Effect.gen(function*() {
     port: number("port") ?? 0,
     host: flag("host") ?? "127.0.0.1",
     seed: number("seed"),
+    maxBodyBytes: number("max-body-bytes"),
     accounts: [{
       apiKey: flag("api-key") ?? FakeSkytells.defaultApiKey,
       credits: number("credits"),

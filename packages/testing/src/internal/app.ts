@@ -1,7 +1,8 @@
 /**
  * The fake as one `HttpApp`: an `HttpRouter` whose every route goes through the same pipeline —
- * request id, recording, fault selection, authentication, rate limit, content type, JSON parsing,
- * the handler, error rendering in the route's shape, headers, and post-response faults.
+ * request id, recording, fault selection, reading the body under its size limit, authentication,
+ * rate limit, content type, JSON parsing, the handler, error rendering in the route's shape,
+ * headers, and post-response faults.
  *
  * @internal
  */
@@ -14,6 +15,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Fault from "../Fault.js"
+import * as Body from "./body.js"
 import { type ApiFailure, failure, gatewayHtml, inferenceBody, predictionBody } from "./errors.js"
 import { type Ctx, type Handler, json, type RouteSpec } from "./http.js"
 import * as Inference from "./inference.js"
@@ -186,12 +188,21 @@ const serveRoute = (state: State, spec: RouteSpec, handler: Handler) =>
       route: spec.name,
       headers: redact(request.headers),
       body: undefined,
+      bodyBytes: 0,
+      bodyTruncated: false,
       at: now,
       status: undefined,
       fault: undefined,
       acted: false
     }
-    state.requests.push(rec)
+    state.record(rec)
+    const render = (e: ApiFailure) =>
+      HttpServerResponse.setHeaders(
+        spec.surface === "inference"
+          ? json(inferenceBody(e, requestId), e.status)
+          : json(predictionBody(state.scenario.errorShape, e), e.status),
+        e.retryAfterSeconds !== undefined ? { "retry-after": String(e.retryAfterSeconds) } : {}
+      )
 
     // Faults acting before the request is read ------------------------------------------------------
     let fault = state.pickFault(spec.name, Fault.matches)
@@ -204,8 +215,24 @@ const serveRoute = (state: State, spec: RouteSpec, handler: Handler) =>
     if (fault._tag === "ConnectionRefused") return yield* connectionError("ECONNREFUSED", false, rec)
     if (fault._tag === "ResetBeforeBody") return yield* connectionError("ECONNRESET", false, rec)
 
-    const text = yield* Effect.orElseSucceed(request.text, () => "")
-    rec.body = text.length > 0 ? text : undefined
+    const read = yield* Body.read(request, state.limits.maxBodyBytes)
+    rec.bodyBytes = read._tag === "Read" ? read.bytes.byteLength : read.size
+    if (read._tag === "TooLarge") {
+      // Refused where the body is read: no later fault, authentication or handler runs.
+      const response = HttpServerResponse.setHeader(
+        render(failure("PAYLOAD_TOO_LARGE", {
+          status: 413,
+          message: `The request body (${read.size} bytes) is over the limit of ${state.limits.maxBodyBytes} bytes.`
+        })),
+        "x-request-id",
+        requestId
+      )
+      rec.status = response.status
+      return response
+    }
+    const text = read.bytes.byteLength > 0 ? new TextDecoder().decode(read.bytes) : undefined
+    rec.bodyTruncated = read.bytes.byteLength > state.limits.logBodyBytes
+    rec.body = rec.bodyTruncated ? Body.head(read.bytes, state.limits.logBodyBytes) : text
     if (fault._tag === "Stall") return yield* Effect.never
 
     // The answer: a replacing fault, or authentication, checks and the handler ---------------------
@@ -228,7 +255,7 @@ const serveRoute = (state: State, spec: RouteSpec, handler: Handler) =>
         }
         if (
           request.method === "POST" &&
-          (spec.requiresBody || rec.body !== undefined || state.scenario.contentType === "always")
+          (spec.requiresBody || text !== undefined || state.scenario.contentType === "always")
         ) {
           if (!isJson(request.headers["content-type"])) {
             return yield* failure("UNSUPPORTED_MEDIA_TYPE", {
@@ -236,7 +263,7 @@ const serveRoute = (state: State, spec: RouteSpec, handler: Handler) =>
             })
           }
         }
-        const body = yield* parseJson(spec, rec.body)
+        const body = yield* parseJson(spec, text)
         const ctx: Ctx = {
           state,
           request,
@@ -244,7 +271,7 @@ const serveRoute = (state: State, spec: RouteSpec, handler: Handler) =>
           requestId,
           now,
           account,
-          body: rec.body,
+          body: text,
           json: body,
           query: rec.query,
           params
@@ -254,15 +281,7 @@ const serveRoute = (state: State, spec: RouteSpec, handler: Handler) =>
         rec.acted = true
         return yield* Effect.ensuring(handler(ctx), Effect.sync(() => acting.inflight--))
       })
-    let response = yield* Effect.catchTag(answer, "ApiFailure", (e) =>
-      Effect.succeed(
-        HttpServerResponse.setHeaders(
-          spec.surface === "inference"
-            ? json(inferenceBody(e, requestId), e.status)
-            : json(predictionBody(state.scenario.errorShape, e), e.status),
-          e.retryAfterSeconds !== undefined ? { "retry-after": String(e.retryAfterSeconds) } : {}
-        )
-      ))
+    let response = yield* Effect.catchTag(answer, "ApiFailure", (e) => Effect.succeed(render(e)))
     const at = yield* Clock.currentTimeMillis
     response = HttpServerResponse.setHeaders(response, {
       "x-request-id": requestId,

@@ -76,6 +76,8 @@ const summary = (status: number): string =>
     ? "Not found"
     : status === 409
     ? "Conflict"
+    : status === 413
+    ? "Payload too large"
     : status === 429
     ? "Too many requests"
     : status >= 500

@@ -59,6 +59,8 @@ export interface MutableRecordedRequest {
   route: Fault.RouteName
   headers: Record<string, string>
   body: string | undefined
+  bodyBytes: number
+  bodyTruncated: boolean
   at: number
   status: number | undefined
   fault: Fault.Fault["_tag"] | undefined
@@ -90,6 +92,20 @@ export const defaultScenario: FakeSkytells.Scenario = {
 }
 
 /** @internal */
+export interface Limits {
+  readonly maxBodyBytes: number
+  readonly logEntries: number
+  readonly logBodyBytes: number
+}
+
+/** @internal */
+export const defaultLimits: Limits = {
+  maxBodyBytes: 10 * 1024 * 1024,
+  logEntries: 1000,
+  logBodyBytes: 64 * 1024
+}
+
+/** @internal */
 export const defaultAccount = {
   credits: 100,
   requestsPerMinute: 600,
@@ -108,6 +124,7 @@ export class State {
   readonly ids: Prng
   readonly faults: Prng
   readonly defaultApiKey: string
+  readonly limits: Limits
   inflight = 0
 
   /** Runs a fiber in the fake's scope (webhook deliveries); set by the constructor of the service. */
@@ -125,6 +142,11 @@ export class State {
     const accounts = options.accounts ?? [{ apiKey: "sk-test-fake-skytells" }]
     for (const account of accounts) this.addAccount(account)
     this.defaultApiKey = accounts[0]?.apiKey ?? "sk-test-fake-skytells"
+    this.limits = {
+      maxBodyBytes: options.maxBodyBytes ?? defaultLimits.maxBodyBytes,
+      logEntries: options.requestLog?.maxEntries ?? defaultLimits.logEntries,
+      logBodyBytes: options.requestLog?.maxBodyBytes ?? defaultLimits.logBodyBytes
+    }
     for (const rule of options.faults ?? []) this.addRule(rule)
   }
 
@@ -139,6 +161,13 @@ export class State {
       windowCount: 0,
       inflight: 0
     })
+  }
+
+  /** Appends to the request log, dropping the oldest entries beyond its bound. */
+  record(request: MutableRecordedRequest): void {
+    this.requests.push(request)
+    const excess = this.requests.length - this.limits.logEntries
+    if (excess > 0) this.requests.splice(0, excess)
   }
 
   addRule(rule: Fault.Rule): void {
