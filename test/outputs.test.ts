@@ -9,8 +9,7 @@ import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { FileSystem, HttpRouter, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import type { Duration } from "effect"
-import { Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 
@@ -28,19 +27,38 @@ const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout
 
 /**
  * Runs `effect`, moving the TestClock in steps until it completes. Real time passes between steps,
- * so timers registered after file-system I/O are still reached.
+ * so timers registered after file-system I/O are still reached. An effect still running after
+ * `steps` steps is interrupted and the test fails, rather than hanging.
  */
 const drive = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "1 second", steps = 2_000) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     for (let i = 0; i < steps; i++) {
       const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) break
+      if (Option.isSome(done)) return done.value
       yield* realPause
       yield* TestClock.adjust(step)
     }
-    return yield* Fiber.await(fiber)
+    const done = yield* Fiber.poll(fiber)
+    if (Option.isSome(done)) return done.value
+    yield* Fiber.interrupt(fiber)
+    return assert.fail(`still running after ${steps} steps of ${Duration.format(step)} (TestClock)`)
   })
+
+/** The typed failure of `exit`; a defect or an interruption fails the test with the cause. */
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  assert.isTrue(Exit.isFailure(exit), "the download should fail")
+  const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+  if (Option.isNone(failure)) {
+    return assert.fail(`expected a typed failure, got ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "success"}`)
+  }
+  return failure.value
+}
+
+const byteLength = (s: string) => new TextEncoder().encode(s).byteLength
+
+/** No lone surrogate: UTF-8 encoding would turn one into U+FFFD. */
+const isWellFormed = (s: string) => new TextDecoder().decode(new TextEncoder().encode(s)) === s
 
 const finished = (numOutputs = 1) =>
   Effect.gen(function*() {
@@ -257,6 +275,9 @@ interface Samples {
   readonly retained: Array<number>
 }
 
+/** Chunks the `/sized` route produced: a size cap must stop the reading, not just the writing. */
+const pulls = { sized: 0 }
+
 const makeCdn = (seen: Array<Seen>, samples: Samples) => {
   const chunks = (count: number) =>
     // One element per chunk: Stream.range's default chunks of 4096 would build 256 MiB at once.
@@ -299,6 +320,37 @@ const makeCdn = (seen: Array<Seen>, samples: Samples) => {
         HttpServerResponse.stream(Stream.forever(Stream.succeed(template)), { contentType: "application/octet-stream" })
       )
     ),
+    // 4 MiB without a Content-Length: only counting while reading can enforce a size cap.
+    HttpRouter.get(
+      "/sized/:name",
+      Effect.sync(() =>
+        HttpServerResponse.stream(
+          chunks(64).pipe(Stream.tap(() =>
+            Effect.sync(() => {
+              pulls.sized++
+            })
+          )),
+          { contentType: "application/octet-stream" }
+        )
+      )
+    ),
+    // One byte every 200 ms (on the clock of the test): never idle for long, never finished.
+    HttpRouter.get(
+      "/drip/:name",
+      Effect.succeed(
+        HttpServerResponse.stream(
+          Stream.repeatValue(Uint8Array.of(0x61)).pipe(Stream.schedule(Schedule.spaced("200 millis"))),
+          { contentType: "application/octet-stream" }
+        )
+      )
+    ),
+    HttpRouter.get(
+      "/moved/:name",
+      Effect.map(HttpRouter.params, (p) => HttpServerResponse.redirect(`/small/${p.name}`))
+    ),
+    HttpRouter.get("/bad-redirect/:name", Effect.succeed(HttpServerResponse.redirect("http://[::1"))),
+    HttpRouter.get("/to-file/:name", Effect.succeed(HttpServerResponse.redirect("file:///etc/passwd"))),
+    HttpRouter.get("/loop/:name", Effect.map(HttpRouter.params, (p) => HttpServerResponse.redirect(`/loop/${p.name}`))),
     HttpRouter.get("*", Effect.succeed(HttpServerResponse.text("ok")))
   )
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
@@ -480,6 +532,163 @@ describe("over an in-process CDN", () => {
     }).pipe(Effect.provide(NodeContext.layer)))
 })
 
+describe("hardening (redirects, long names, size cap, overall timeout)", () => {
+  it.scoped("a malformed Location is a typed OutputUnavailable (InvalidRedirect), never a defect; not retried", () =>
+    Effect.gen(function*() {
+      const log: Array<Seen> = []
+      const dir = yield* tempDir
+      const download = (url: string, options?: Outputs.DownloadOptions) =>
+        Effect.exit(Outputs.download(succeeded(url), dir, options).pipe(Effect.provide(cdnLayer(log))))
+      const bad = failureOf(yield* download("https://cdn.example/bad-redirect/a.png?token=SECRET"))
+      assert.strictEqual(bad._tag, "OutputUnavailable")
+      if (bad._tag === "OutputUnavailable") {
+        assert.strictEqual(bad.reason, "InvalidRedirect")
+        assert.strictEqual(bad.httpStatus, 302)
+        assert.isFalse(bad.retryable)
+        assert.strictEqual(bad.location, "http://[::1")
+      }
+      assert.include(bad.message, "not a valid http(s) URL")
+      assert.notInclude(bad.message, "SECRET")
+      assert.lengthOf(log, 1, "not retried")
+      // A redirect away from http(s) is refused the same way.
+      const file = failureOf(yield* download("https://cdn.example/to-file/a.png"))
+      assert.strictEqual(file._tag === "OutputUnavailable" && file.reason, "InvalidRedirect")
+      // A loop ends after maxRedirects with its own reason.
+      log.length = 0
+      const loop = failureOf(yield* download("https://cdn.example/loop/a.png", { maxRedirects: 2 }))
+      assert.strictEqual(loop._tag === "OutputUnavailable" && loop.reason, "TooManyRedirects")
+      assert.include(loop.message, "maxRedirects")
+      assert.lengthOf(log, 3, "the first request and 2 redirects")
+      assert.deepStrictEqual(yield* listDir(dir), [])
+      // Valid (relative) redirects are still followed.
+      log.length = 0
+      const [saved] = yield* Outputs.download(succeeded("https://cdn.example/moved/b.txt"), dir).pipe(
+        Effect.provide(cdnLayer(log))
+      )
+      assert.strictEqual(yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(saved!)), "hello")
+      assert.deepStrictEqual(log.map((r) => r.url), ["/moved/b.txt", "/small/b.txt"])
+      for (const r of log) assert.notProperty(r.headers, "x-api-key")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("names are cut by UTF-8 bytes: 90 CJK characters (and astral ones) download without ENAMETOOLONG", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = yield* tempDir
+      const cjk = "日".repeat(90)
+      const astral = "𠀋".repeat(90) // 4 bytes each in UTF-8, a surrogate pair in JavaScript
+      // Served by the catch-all route ("ok"): a `:name` parameter is limited to 100 characters.
+      const urls = [
+        `https://cdn.example/files/${encodeURIComponent(cjk)}.png`,
+        `https://cdn.example/files/${encodeURIComponent(astral)}.png`,
+        // the same stem twice: the index prefixes must fit too
+        `https://cdn.example/files/${encodeURIComponent(cjk)}.txt`,
+        `https://cdn.example/other/${encodeURIComponent(cjk)}.TXT`
+      ]
+      const exit = yield* Effect.exit(Outputs.download(succeeded(...urls), dir).pipe(Effect.provide(cdnLayer([]))))
+      assert.isTrue(Exit.isSuccess(exit), Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "")
+      const paths = Exit.isSuccess(exit) ? exit.value : []
+      const names = paths.map((p) => path.basename(p))
+      assert.deepStrictEqual(names, [
+        `0-${"日".repeat(48)}.png`,
+        `1-${"𠀋".repeat(36)}.png`,
+        `2-${"日".repeat(48)}.txt`,
+        `3-${"日".repeat(48)}.TXT`
+      ])
+      for (const [i, p] of paths.entries()) {
+        assert.isAtMost(byteLength(names[i]!), 150)
+        assert.isTrue(isWellFormed(names[i]!))
+        assert.strictEqual(yield* fs.readFileString(p), "ok")
+      }
+      assert.sameMembers(yield* listDir(dir), names, "no temporary file left")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped(
+    "maxBytes: a body over the cap stops being read, fails with OutputIncomplete (TooLarge), leaves nothing",
+    () =>
+      Effect.gen(function*() {
+        const log: Array<Seen> = []
+        const dir = yield* tempDir
+        pulls.sized = 0
+        const exit = yield* Effect.exit(
+          Outputs.download(succeeded("https://cdn.example/sized/a.bin"), dir, { maxBytes: MiB }).pipe(
+            Effect.provide(cdnLayer(log))
+          )
+        )
+        const e = failureOf(exit)
+        assert.strictEqual(e._tag, "OutputIncomplete")
+        if (e._tag === "OutputIncomplete") {
+          assert.strictEqual(e.reason, "TooLarge")
+          assert.strictEqual(e.maxBytes, MiB)
+          assert.isAtMost(e.receivedBytes, MiB)
+        }
+        assert.include(e.message, "maxBytes")
+        assert.lengthOf(log, 1, "not retried")
+        assert.isBelow(pulls.sized, 64, "reading stopped before the end of the 4 MiB body")
+        assert.deepStrictEqual(yield* listDir(dir), [])
+        // A Content-Length over the cap fails before a byte of the body is written.
+        const big = failureOf(
+          yield* Effect.exit(
+            Outputs.download(succeeded("https://cdn.example/big/huge.bin"), dir, { maxBytes: MiB }).pipe(
+              Effect.provide(cdnLayer(log))
+            )
+          )
+        )
+        assert.strictEqual(big._tag === "OutputIncomplete" && big.reason, "TooLarge")
+        if (big._tag === "OutputIncomplete") {
+          assert.strictEqual(big.expectedBytes, BIG)
+          assert.strictEqual(big.receivedBytes, 0)
+        }
+        assert.deepStrictEqual(yield* listDir(dir), [])
+        // At or under the cap, the file is saved.
+        const [saved] = yield* Outputs.download(succeeded("https://cdn.example/sized/b.bin"), dir, {
+          maxBytes: 4 * MiB
+        }).pipe(Effect.provide(cdnLayer(log)))
+        assert.strictEqual(
+          Number((yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.stat(saved!))).size),
+          4 * MiB
+        )
+        assert.strictEqual(Outputs.DEFAULT_MAX_BYTES, 2 * 1024 * MiB, "the default cap is 2 GiB")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    30_000
+  )
+
+  it.scoped(
+    "timeout: a body dripping a byte every 200 ms under idleTimeout 500 ms fails at the overall timeout",
+    () =>
+      Effect.gen(function*() {
+        const log: Array<Seen> = []
+        const dir = yield* tempDir
+        const exit = yield* drive(
+          Outputs.download(succeeded("https://cdn.example/drip/slow.bin"), dir, {
+            idleTimeout: "500 millis",
+            timeout: "3 seconds"
+          }).pipe(Effect.provide(cdnLayer(log))),
+          // Small steps leave real time for the in-process body (and the file writes) to keep up
+          // with the TestClock, so the idle timeout never fires by accident. 20 s in all: far past 3 s.
+          "25 millis",
+          800
+        )
+        const e = failureOf(exit)
+        assert.strictEqual(e._tag, "OutputIncomplete")
+        if (e._tag === "OutputIncomplete") {
+          assert.strictEqual(e.reason, "TimedOut")
+          assert.isTrue(e.timeout !== undefined && Duration.equals(e.timeout, Duration.seconds(3)))
+          assert.isAbove(e.receivedBytes, 5, "bytes kept arriving: the idle timeout never fired")
+        }
+        assert.include(e.message, "timeout")
+        assert.isAtLeast(yield* TestClock.currentTimeMillis, 3_000)
+        assert.lengthOf(log, 1, "the timeout bounds every attempt: nothing is retried after it")
+        assert.deepStrictEqual(yield* listDir(dir), [], "the temporary file was removed")
+        assert.isTrue(
+          Duration.equals(Outputs.DEFAULT_TIMEOUT, Duration.minutes(10)),
+          "the default timeout is 10 minutes"
+        )
+      }).pipe(Effect.provide(NodeContext.layer)),
+    30_000
+  )
+})
+
 describe("file names", () => {
   it("are the URL's last path segment, sanitised", () => {
     assert.strictEqual(Outputs.fileNameOf("https://cdn.skytells.ai/a/b/output-0.png?sig=1#x"), "output-0.png")
@@ -495,6 +704,31 @@ describe("file names", () => {
     const long = Outputs.fileNameOf(`https://cdn/x/${"a".repeat(400)}.webp`)
     assert.strictEqual(long.length, 150)
     assert.isTrue(long.endsWith(".webp"))
+  })
+
+  it("are at most 150 UTF-8 bytes, the extension kept, never a character cut in half", () => {
+    const of = (stem: string, ext = ".png") => Outputs.fileNameOf(`https://cdn/x/${encodeURIComponent(stem)}${ext}`)
+    // 3 bytes per character: 48 fit in the 146 bytes left beside ".png"
+    assert.strictEqual(of("日".repeat(90)), `${"日".repeat(48)}.png`)
+    // 4 bytes (a surrogate pair) per character: 36 fit
+    assert.strictEqual(of("𠀋".repeat(90)), `${"𠀋".repeat(36)}.png`)
+    // 1 + 48 * 3 = 145 bytes: a 49th character (148) would not fit, and is not cut
+    assert.strictEqual(of(`a${"日".repeat(90)}`), `a${"日".repeat(48)}.png`)
+    assert.strictEqual(of("é".repeat(200), ".jpeg"), `${"é".repeat(72)}.jpeg`)
+    for (const stem of ["日".repeat(90), "𠀋".repeat(90), `a${"𠀋".repeat(80)}`, "é".repeat(100)]) {
+      const name = of(stem)
+      assert.isAtMost(byteLength(name), 150)
+      assert.isTrue(isWellFormed(name))
+      assert.isTrue(name.endsWith(".png"))
+    }
+    // short names are untouched
+    assert.strictEqual(of("日本語"), "日本語.png")
+    // with index prefixes too, every name fits
+    const names = Outputs.fileNamesOf(
+      Array.from({ length: 12 }, () => `https://c/${encodeURIComponent("日".repeat(90))}.png`)
+    )
+    assert.strictEqual(names[11], `11-${"日".repeat(47)}.png`)
+    for (const name of names) assert.isAtMost(byteLength(name), 150)
   })
 
   it("are prefixed with their index only when two collide", () => {

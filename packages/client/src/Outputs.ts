@@ -15,9 +15,14 @@
  * later. Removed outputs fail with {@link OutputsRemoved}, dead links with {@link OutputExpired}.
  *
  * How a file is written: the body is streamed chunk by chunk to `<name>.partial-<random>` in the
- * target directory, then renamed to `<name>`. A download that is cut, times out, fails or is
- * interrupted removes its temporary file, so nothing ever appears under the final name unless it
- * is complete. Files already present under a final name are replaced.
+ * target directory, then renamed to `<name>`. A download that is cut, times out, goes over
+ * `maxBytes`, fails or is interrupted removes its temporary file, so nothing ever appears under the
+ * final name unless it is complete. Files already present under a final name are replaced.
+ *
+ * **Bounds.** Every output is bounded in size (`maxBytes`, default 2 GiB), in total time
+ * (`timeout`, default 10 minutes, every attempt included), in silence (`idleTimeout`, default 30
+ * seconds) and in redirects (`maxRedirects`, default 5), so a misbehaving host can neither fill the
+ * disk nor hold a download forever.
  *
  * @example
  * ```ts
@@ -38,6 +43,7 @@ import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Path from "@effect/platform/Path"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -48,6 +54,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
+import * as names from "./internal/outputName.js"
 import { fromHttpClientError } from "./internal/transport.js"
 import * as P from "./Prediction.js"
 import * as SkytellsError from "./SkytellsError.js"
@@ -123,7 +130,12 @@ export class OutputExpired extends Schema.TaggedError<OutputExpired>(identifier(
 }
 
 /**
- * An output link answered another error status (a 5xx or 429 after the retries, a 401, ...).
+ * An output link gave an answer that is not the file:
+ *
+ * - `Status`: another error status (a 5xx or 429 after the retries, a 401, ...);
+ * - `InvalidRedirect`: a redirect whose `Location` is not a valid http(s) URL (`http://[::1`,
+ *   `file:///...`). Not retried;
+ * - `TooManyRedirects`: still redirecting after `maxRedirects` redirects. Not retried.
  *
  * @since 0.1.0
  * @category errors
@@ -136,19 +148,41 @@ export class OutputUnavailable extends Schema.TaggedError<OutputUnavailable>(ide
     url: Schema.String,
     httpStatus: Schema.Number,
     /** Whether the status is transient (408, 425, 429, 5xx): such failures are retried. */
-    retryable: Schema.Boolean
+    retryable: Schema.Boolean,
+    reason: Schema.optionalWith(Schema.Literal("Status", "InvalidRedirect", "TooManyRedirects"), {
+      default: () => "Status" as const
+    }),
+    /** The redirect target as received, without its query string, at most 200 characters. */
+    location: Schema.optional(Schema.String)
   }
 ) {
   override get message(): string {
-    return `Output #${this.index} (${this.url}) answered HTTP ${this.httpStatus}${
-      this.retryable ? " (transient; the retries were used up)" : ""
-    }. Try again later.`
+    switch (this.reason) {
+      case "InvalidRedirect":
+        return `Output #${this.index} (${this.url}) answered HTTP ${this.httpStatus} with a redirect to "${
+          this.location ?? ""
+        }", which is not a valid http(s) URL: the file host is misconfigured. Not retried; if it persists, report it to Skytells with the prediction id.`
+      case "TooManyRedirects":
+        return `Output #${this.index} (${this.url}) was still redirecting (HTTP ${this.httpStatus}${
+          this.location !== undefined ? ` to ${this.location}` : ""
+        }) after the maximum number of redirects: probably a redirect loop. Raise \`maxRedirects\` if the host really chains that many.`
+      case "Status":
+        return `Output #${this.index} (${this.url}) answered HTTP ${this.httpStatus}${
+          this.retryable ? " (transient; the retries were used up)" : ""
+        }. Try again later.`
+    }
   }
 }
 
 /**
- * The body of an output ended early (fewer bytes than announced) or stopped arriving for longer
- * than `idleTimeout`. Retried; nothing is left under the final name.
+ * An output was not downloaded whole; nothing is left under the final name (the partial file is
+ * removed):
+ *
+ * - `Truncated`: the body ended early (fewer bytes than announced). Retried;
+ * - `Stalled`: no data arrived for `idleTimeout`. Retried;
+ * - `TooLarge`: the body is larger than `maxBytes` (announced by `Content-Length`, or counted while
+ *   reading, which stops there). Not retried;
+ * - `TimedOut`: the output was not saved within `timeout`, every attempt included. Not retried.
  *
  * @since 0.1.0
  * @category errors
@@ -159,20 +193,37 @@ export class OutputIncomplete extends Schema.TaggedError<OutputIncomplete>(ident
     predictionId: Schema.optional(Schema.String),
     index: Schema.Number,
     url: Schema.String,
-    reason: Schema.Literal("Truncated", "Stalled"),
+    reason: Schema.Literal("Truncated", "Stalled", "TooLarge", "TimedOut"),
+    /** Bytes written by the last attempt. */
     receivedBytes: Schema.Number,
     expectedBytes: Schema.optional(Schema.Number),
-    idleTimeout: Schema.optional(Schema.Duration)
+    idleTimeout: Schema.optional(Schema.Duration),
+    maxBytes: Schema.optional(Schema.Number),
+    timeout: Schema.optional(Schema.Duration)
   }
 ) {
   override get message(): string {
-    return this.reason === "Truncated"
-      ? `Output #${this.index} (${this.url}) ended after ${this.receivedBytes} of ${
-        this.expectedBytes ?? "?"
-      } bytes: the connection was cut. The partial file was removed.`
-      : `Output #${this.index} (${this.url}) stopped sending data for ${
-        this.idleTimeout ? Duration.format(this.idleTimeout) : "too long"
-      } after ${this.receivedBytes} bytes. The partial file was removed.`
+    const what = `Output #${this.index} (${this.url})`
+    switch (this.reason) {
+      case "Truncated":
+        return `${what} ended after ${this.receivedBytes} of ${
+          this.expectedBytes ?? "?"
+        } bytes: the connection was cut. The partial file was removed.`
+      case "Stalled":
+        return `${what} stopped sending data for ${
+          this.idleTimeout ? Duration.format(this.idleTimeout) : "too long"
+        } after ${this.receivedBytes} bytes. The partial file was removed.`
+      case "TooLarge":
+        return `${what} is larger than the limit of ${this.maxBytes ?? "?"} bytes (${
+          this.expectedBytes !== undefined
+            ? `it announced ${this.expectedBytes} bytes; nothing was read`
+            : `reading stopped after ${this.receivedBytes} bytes`
+        }). The partial file was removed. Raise \`maxBytes\` if the model legitimately produces files that large.`
+      case "TimedOut":
+        return `${what} was not saved within the timeout of ${
+          this.timeout ? Duration.format(this.timeout) : "?"
+        } (every attempt included; ${this.receivedBytes} bytes received by the last one). The partial file was removed. Raise \`timeout\` for large files or slow hosts.`
+    }
   }
 }
 
@@ -223,7 +274,7 @@ export type DownloadError =
 const isRetryable = (error: DownloadError): error is RetryableError => {
   switch (error._tag) {
     case "OutputIncomplete":
-      return true
+      return error.reason === "Truncated" || error.reason === "Stalled"
     case "OutputUnavailable":
       return error.retryable
     case "TransportError":
@@ -249,6 +300,24 @@ export const defaultRetry: Schedule.Schedule<unknown, RetryableError> = Schedule
 )
 
 /**
+ * The default {@link DownloadOptions.maxBytes}: 2 GiB, well above the images, audio and short videos
+ * models produce, and still a bound on what a misbehaving host can write to disk.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_MAX_BYTES: number = 2 * 1024 * 1024 * 1024
+
+/**
+ * The default {@link DownloadOptions.timeout}: 10 minutes per output, every attempt included. At
+ * that rate 2 GiB needs about 3.6 MB/s; raise it for larger files or slower links.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_TIMEOUT: Duration.Duration = Duration.minutes(10)
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -257,6 +326,18 @@ export interface DownloadOptions {
   readonly retry?: Schedule.Schedule<unknown, RetryableError> | undefined
   /** Give up on an attempt when no data arrives for this long. Default 30 seconds. */
   readonly idleTimeout?: Duration.DurationInput | undefined
+  /**
+   * Give up on an output that is not saved within this long, every attempt and every retry delay
+   * included (`OutputIncomplete` of reason `TimedOut`). A body that keeps trickling in never trips
+   * `idleTimeout`; this bounds it. Per output, not per call. Default {@link DEFAULT_TIMEOUT} (10
+   * minutes); `Duration.infinity` for none.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Largest file saved, in bytes as written to disk (`OutputIncomplete` of reason `TooLarge`, not
+   * retried). Default {@link DEFAULT_MAX_BYTES} (2 GiB); `Infinity` for none.
+   */
+  readonly maxBytes?: number | undefined
   /** Outputs downloaded at once. Default 4. */
   readonly concurrency?: number | undefined
   /** Redirects followed per output. Default 5. */
@@ -265,85 +346,28 @@ export interface DownloadOptions {
 
 // File names ------------------------------------------------------------------------------------
 
-const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i
-const MAX_NAME = 150
-
 /**
  * A safe file name from an output URL: the last segment of its path, percent-decoded, with every
  * character outside letters, digits, `.`, `_` and `-` replaced by `_`, no leading dots or dashes (no
- * hidden files, no `..`), no trailing dots, no Windows device names, at most 150 characters (the
- * extension kept). `output` when nothing usable is left. The result never contains a path separator,
- * so joined to a directory it stays inside it.
+ * hidden files, no `..`), no trailing dots, no Windows device names, at most 150 bytes of UTF-8 (the
+ * extension kept, no character cut in half), so that the temporary name used while downloading stays
+ * under the 255-byte limit of common file systems. `output` when nothing usable is left. The result
+ * never contains a path separator, so joined to a directory it stays inside it.
  *
  * @since 0.1.0
  * @category file names
  */
-export const fileNameOf = (url: string): string => {
-  let segment = ""
-  try {
-    const parsed = new URL(url)
-    segment = parsed.pathname.split("/").filter((s) => s.length > 0).pop() ?? ""
-  } catch {
-    segment = url.split(/[?#]/)[0]?.split("/").pop() ?? ""
-  }
-  let decoded = segment
-  try {
-    decoded = decodeURIComponent(segment)
-  } catch {
-    // keep the raw segment
-  }
-  let name = decoded
-    .normalize("NFC")
-    .replace(/[^\p{L}\p{N}._-]/gu, "_")
-    .replace(/^[.-]+/, "")
-    .replace(/\.+$/, "")
-  if (RESERVED.test(name)) name = `_${name}`
-  if (name.length > MAX_NAME) {
-    const dot = name.lastIndexOf(".")
-    const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : ""
-    name = name.slice(0, MAX_NAME - ext.length) + ext
-  }
-  return name.length === 0 || name === "." || name === ".." ? "output" : name
-}
+export const fileNameOf: (url: string) => string = names.fileNameOf
 
 /**
  * File names for a list of output URLs: {@link fileNameOf} each, and when two would collide
  * (case-insensitively, for case-insensitive file systems) every name is prefixed with its index
- * (`0-output.png`, `1-output.png`).
+ * (`0-output.png`, `1-output.png`), still within 150 bytes.
  *
  * @since 0.1.0
  * @category file names
  */
-export const fileNamesOf = (urls: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const names = urls.map(fileNameOf)
-  const unique = new Set(names.map((n) => n.toLowerCase())).size === names.length
-  return unique ? names : names.map((name, i) => `${i}-${name}`)
-}
-
-/** The URL without credentials, query or fragment: what errors and spans may show. */
-const redactUrl = (url: string): string => {
-  try {
-    const u = new URL(url)
-    return `${u.protocol}//${u.host}${u.pathname}`
-  } catch {
-    return url.split(/[?#]/)[0] ?? ""
-  }
-}
-
-const isHttpUrl = (url: string): boolean => {
-  try {
-    const u = new URL(url)
-    return u.protocol === "http:" || u.protocol === "https:"
-  } catch {
-    return false
-  }
-}
-
-const randomSuffix = (): string => {
-  const bytes = new Uint8Array(6)
-  globalThis.crypto.getRandomValues(bytes)
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
-}
+export const fileNamesOf: (urls: ReadonlyArray<string>) => ReadonlyArray<string> = names.fileNamesOf
 
 // Downloading -----------------------------------------------------------------------------------
 
@@ -361,7 +385,20 @@ interface Context {
   readonly client: HttpClient.HttpClient.With<HttpClientError.HttpClientError, Scope.Scope>
   readonly fs: FileSystem.FileSystem
   readonly idleTimeout: Duration.Duration
+  readonly timeout: Duration.Duration
+  readonly maxBytes: number
+  readonly maxRedirects: number
 }
+
+/**
+ * Bytes the current attempt of one output has written: its errors report them, the overall timeout
+ * (which fires outside the attempt) included.
+ */
+interface Progress {
+  received: number
+}
+
+type Common = Pick<OutputIncomplete, "index" | "url" | "predictionId">
 
 const writeFailed = (path: string, operation: string) => (error: PlatformError.PlatformError) =>
   new OutputWriteFailed({
@@ -384,20 +421,59 @@ const transportError = (shownUrl: string) => (error: HttpClientError.HttpClientE
 
 const isRetryableStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500
 
-const attempt = (ctx: Context, item: Item): Effect.Effect<void, DownloadError> => {
-  const common = {
+/**
+ * GET with redirects followed here rather than by `HttpClient.followRedirects`, which throws a
+ * defect (`TypeError: Invalid URL`) on a malformed `Location` and would follow one to any scheme.
+ */
+const getFollowing = (
+  ctx: Context,
+  item: Item,
+  common: Common
+): Effect.Effect<HttpClientResponse.HttpClientResponse, DownloadError, Scope.Scope> => {
+  const loop = (
+    url: string,
+    redirects: number
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, DownloadError, Scope.Scope> =>
+    Effect.flatMap(ctx.client.get(url).pipe(Effect.mapError(transportError(item.shownUrl))), (response) => {
+      const location = response.headers["location"]
+      if (response.status < 300 || response.status >= 400 || !location) return Effect.succeed(response)
+      // Redirect targets may be signed links too: errors show them without their query.
+      const shown = names.redactUrl(location).slice(0, 200)
+      const unavailable = (reason: "InvalidRedirect" | "TooManyRedirects") =>
+        new OutputUnavailable({ ...common, httpStatus: response.status, retryable: false, reason, location: shown })
+      if (redirects >= ctx.maxRedirects) return Effect.fail(unavailable("TooManyRedirects"))
+      const next = names.parseHttpUrl(location, url)
+      return next === undefined ? Effect.fail(unavailable("InvalidRedirect")) : loop(next.href, redirects + 1)
+    })
+  return loop(item.url, 0)
+}
+
+const attempt = (ctx: Context, item: Item, progress: Progress): Effect.Effect<void, DownloadError> => {
+  const common: Common = {
     index: item.index,
     url: item.shownUrl,
     ...(ctx.predictionId ? { predictionId: ctx.predictionId } : {})
   }
-  const temporary = `${item.target}.partial-${randomSuffix()}`
+  const temporary = names.temporaryPathOf(item.target)
   const write = Effect.scoped(Effect.gen(function*() {
+    progress.received = 0
     const stalled = () =>
-      new OutputIncomplete({ ...common, reason: "Stalled", receivedBytes: received, idleTimeout: ctx.idleTimeout })
-    let received = 0
+      new OutputIncomplete({
+        ...common,
+        reason: "Stalled",
+        receivedBytes: progress.received,
+        idleTimeout: ctx.idleTimeout
+      })
+    const tooLarge = (expectedBytes?: number) =>
+      new OutputIncomplete({
+        ...common,
+        reason: "TooLarge",
+        receivedBytes: progress.received,
+        maxBytes: ctx.maxBytes,
+        ...(expectedBytes !== undefined ? { expectedBytes } : {})
+      })
     // The idle timeout bounds the wait for the headers, then the wait for each chunk of the body.
-    const response = yield* ctx.client.get(item.url).pipe(
-      Effect.mapError(transportError(item.shownUrl)),
+    const response = yield* getFollowing(ctx, item, common).pipe(
       Effect.timeoutFail({ duration: ctx.idleTimeout, onTimeout: stalled })
     )
     const status = response.status
@@ -409,23 +485,29 @@ const attempt = (ctx: Context, item: Item): Effect.Effect<void, DownloadError> =
         new OutputUnavailable({ ...common, httpStatus: status, retryable: isRetryableStatus(status) })
       )
     }
-    yield* response.stream.pipe(
-      Stream.mapError(transportError(item.shownUrl)),
-      Stream.timeoutFail(stalled, ctx.idleTimeout),
-      Stream.tap((chunk) =>
-        Effect.sync(() => {
-          received += chunk.byteLength
-        })
-      ),
-      Stream.run(Sink.mapError(ctx.fs.sink(temporary, { flag: "w" }), writeFailed(temporary, "write")))
-    )
-    // Content-Length counts encoded bytes: compare only when the body was not content-encoded.
+    // Content-Length counts encoded bytes: trust it only when the body was not content-encoded.
     const encoding = (response.headers["content-encoding"] ?? "identity").toLowerCase()
     const declared = Number(response.headers["content-length"])
     const expected = encoding === "identity" && response.headers["content-length"] !== undefined &&
         Number.isSafeInteger(declared)
       ? declared
       : undefined
+    // An announced size over the cap fails before a byte is written; the count below catches the rest.
+    if (expected !== undefined && expected > ctx.maxBytes) return yield* Effect.fail(tooLarge(expected))
+    yield* response.stream.pipe(
+      Stream.mapError(transportError(item.shownUrl)),
+      Stream.timeoutFail(stalled, ctx.idleTimeout),
+      // Failing here ends the pull from the response (its scope aborts the request): the chunk over
+      // the cap is never written and the rest of the body is never read.
+      Stream.mapEffect((chunk) =>
+        progress.received + chunk.byteLength > ctx.maxBytes ? Effect.fail(tooLarge()) : Effect.sync(() => {
+          progress.received += chunk.byteLength
+          return chunk
+        })
+      ),
+      Stream.run(Sink.mapError(ctx.fs.sink(temporary, { flag: "w" }), writeFailed(temporary, "write")))
+    )
+    const received = progress.received
     // The size the prediction states is only trusted as a lower bound (the unit is not documented).
     const short = expected !== undefined && received !== expected
       ? expected
@@ -439,8 +521,8 @@ const attempt = (ctx: Context, item: Item): Effect.Effect<void, DownloadError> =
     }
     yield* ctx.fs.rename(temporary, item.target).pipe(Effect.mapError(writeFailed(item.target, "rename to")))
   }))
-  // Whatever ends the attempt other than success (a failure, a defect, an interruption) removes the
-  // temporary file; after a success it was renamed away.
+  // Whatever ends the attempt other than success (a failure, a defect, an interruption such as the
+  // overall timeout) removes the temporary file; after a success it was renamed away.
   return Effect.onExit(
     write,
     (exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(ctx.fs.remove(temporary, { force: true }))
@@ -456,13 +538,28 @@ const downloadOne = (
   item: Item,
   retry: Schedule.Schedule<unknown, RetryableError>
 ): Effect.Effect<string, DownloadError> => {
+  const progress: Progress = { received: 0 }
   // Only retryable failures reach the schedule; the others are carried past it as values.
-  const carried: Effect.Effect<Either.Either<string, FatalError>, RetryableError> = attempt(ctx, item).pipe(
+  const carried: Effect.Effect<Either.Either<string, FatalError>, RetryableError> = attempt(ctx, item, progress).pipe(
     Effect.as(Either.right(item.target)),
     Effect.catchIf(isFatal, (error) => Effect.succeed(Either.left(error)))
   )
   return carried.pipe(
     Effect.retry(retry),
+    // Around the retries, so it bounds the whole output. Timing out interrupts the running attempt,
+    // whose finaliser removes its temporary file before the failure is returned.
+    Effect.timeoutFail({
+      duration: ctx.timeout,
+      onTimeout: () =>
+        new OutputIncomplete({
+          index: item.index,
+          url: item.shownUrl,
+          ...(ctx.predictionId ? { predictionId: ctx.predictionId } : {}),
+          reason: "TimedOut",
+          receivedBytes: progress.received,
+          timeout: ctx.timeout
+        })
+    }),
     Effect.flatMap((result): Effect.Effect<string, DownloadError> =>
       Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left)
     ),
@@ -490,7 +587,8 @@ const expectedSizes = (prediction: P.Prediction): Map<string, number> => {
  * - Each body is streamed to a temporary file and renamed into place when complete (see the module
  *   docs), so memory use does not depend on file sizes and no partial file keeps a final name.
  * - Transient failures (transport errors, 408/425/429/5xx, cut or stalled bodies) are retried with
- *   `options.retry`; expired links (403/404/410) are not.
+ *   `options.retry`; expired links (403/404/410), invalid redirects, bodies over `maxBytes` and the
+ *   overall `timeout` are not.
  * - Requests go through the plain `HttpClient` of the context: no API key is sent to output hosts.
  *
  * On failure, outputs already saved stay (each one complete); the others leave nothing behind.
@@ -521,17 +619,15 @@ export const download = (
         })
       )
     }
-    if (!urls.every(isHttpUrl)) {
+    if (!urls.every((url) => names.parseHttpUrl(url) !== undefined)) {
       return yield* Effect.fail(new NoOutputs({ ...id, status: prediction.status, reason: "NotFiles" }))
     }
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     // The plain client of the context, never SkytellsClient's: it adds no credentials. `withScope`
     // ties each request to its attempt's scope, so a failed or interrupted attempt aborts it.
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.followRedirects(options.maxRedirects ?? 5),
-      HttpClient.withScope
-    )
+    // Redirects are followed by `getFollowing`.
+    const client = HttpClient.withScope(yield* HttpClient.HttpClient)
     const directory = path.resolve(targetDirectory)
     yield* fs.makeDirectory(directory, { recursive: true }).pipe(
       Effect.mapError(writeFailed(directory, "create the directory"))
@@ -540,15 +636,21 @@ export const download = (
       predictionId,
       client,
       fs,
-      idleTimeout: Duration.decode(options.idleTimeout ?? Duration.seconds(30))
+      idleTimeout: Duration.decode(options.idleTimeout ?? Duration.seconds(30)),
+      timeout: options.timeout !== undefined ? Duration.decode(options.timeout) : DEFAULT_TIMEOUT,
+      // NaN would disable every comparison, hence the cap: it means the default, as undefined does.
+      maxBytes: options.maxBytes === undefined || Number.isNaN(options.maxBytes)
+        ? DEFAULT_MAX_BYTES
+        : Math.max(0, options.maxBytes),
+      maxRedirects: Math.max(0, Math.floor(options.maxRedirects ?? 5))
     }
     const sizes = expectedSizes(prediction)
-    const names = fileNamesOf(urls)
+    const fileNames = fileNamesOf(urls)
     const items = urls.map((url, index): Item => ({
       index,
       url,
-      shownUrl: redactUrl(url),
-      target: path.join(directory, path.basename(names[index]!)),
+      shownUrl: names.redactUrl(url),
+      target: path.join(directory, path.basename(fileNames[index]!)),
       expectedBytes: sizes.get(url)
     }))
     return yield* Effect.forEach(items, (item) => downloadOne(ctx, item, options.retry ?? defaultRetry), {
