@@ -9,10 +9,11 @@ import { FetchHttpClient, HttpRouter, HttpServer, HttpServerRequest, HttpServerR
 import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, type ConfigError, Effect, Layer, Redacted, Ref, Schema, type Scope, Stream } from "effect"
+import { Cause, Chunk, type ConfigError, Effect, Exit, Layer, Redacted, Ref, Schema, type Scope, Stream } from "effect"
 import * as Http from "node:http"
 
 const KEY = "sk-transport-test-key"
+const hugeJson = JSON.stringify({ id: "h", n: 1, pad: "x".repeat(3 * 1024 * 1024) })
 const Thing = Schema.Struct({ id: Schema.String, n: Schema.Number })
 
 /** The server side, written once: an HttpApp whose behaviour is chosen by the path. */
@@ -86,6 +87,37 @@ const makeApp = (mode: "in-process" | "socket") =>
         "/v1/stall",
         Effect.zipRight(count("/stall"), Effect.never).pipe(Effect.onInterrupt(() => Ref.update(aborted, (n) => n + 1)))
       ),
+      // A redirect to another origin (same server, reached as `localhost`), with a secret-looking query.
+      HttpRouter.all(
+        "/v1/redirect/:code",
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const { code } = yield* HttpRouter.params
+          // Read the body first: a server that answers before reading it may close the connection.
+          if (request.method !== "GET") yield* request.text
+          yield* count(`/redirect/${code}`)
+          const port = /:(\d+)$/.exec(request.headers.host ?? "")?.[1]
+          const location = `http://localhost${port ? `:${port}` : ""}/v1/stolen?token=s3cr3t`
+          return HttpServerResponse.empty({ status: Number(code), headers: { location } })
+        })
+      ),
+      HttpRouter.all(
+        "/v1/stolen",
+        Effect.gen(function*() {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          yield* count(request.headers["x-api-key"] === KEY ? "/stolen-with-key" : "/stolen")
+          return HttpServerResponse.unsafeJson({ id: "stolen", n: 0 })
+        })
+      ),
+      // 3 MiB of JSON, with and without a Content-Length.
+      HttpRouter.get("/v1/huge-declared", Effect.succeed(HttpServerResponse.text(hugeJson, { contentType: "application/json" }))),
+      HttpRouter.get(
+        "/v1/huge-chunked",
+        Effect.succeed(HttpServerResponse.stream(
+          Stream.make(hugeJson).pipe(Stream.encodeText),
+          { contentType: "application/json" }
+        ))
+      ),
       HttpRouter.get(
         "/v1/stream",
         Effect.succeed(
@@ -112,6 +144,7 @@ interface Setup {
 
 const options = {
   apiKey: Redacted.make(KEY),
+  responseLimits: { maxBodyBytes: 1024 * 1024 },
   retry: { policy: Retry.fixed("20 millis", { maxAttempts: 3 }) },
   timeout: "300 millis"
 } as const
@@ -255,6 +288,64 @@ for (const [name, setup] of transports) {
           return yield* skytells.streamBody(response).pipe(Stream.decodeText(), Stream.runCollect)
         }).pipe(Effect.provide(client))
         assert.strictEqual(Chunk.join(text, ""), "data: one\n\ndata: two\n\n")
+      }))
+
+    it.scopedLive("a redirect is never followed: MalformedResponse Redirect, sent once, the key stays home", () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup
+        const methods = ["GET", "POST", "DELETE"] as const
+        for (const code of [301, 302, 303, 307, 308]) {
+          for (const method of methods) {
+            const e = yield* Effect.flip(Effect.provide(
+              call({
+                method,
+                path: `/redirect/${code}`,
+                route: "/redirect/{code}",
+                ...(method === "POST" ? { body: { a: 1 }, idempotent: true } : {}),
+                schema: Thing
+              }),
+              client
+            ))
+            assert.strictEqual(e._tag, "MalformedResponse", `${method} ${code}: ${e.message}`)
+            const redirect = e as SkytellsError.MalformedResponse
+            assert.strictEqual(redirect.reason, "Redirect")
+            assert.strictEqual(redirect.httpStatus, code)
+            assert.match(redirect.location ?? "", /^http:\/\/localhost(:\d+)?\/v1\/stolen$/)
+            assert.include(redirect.message, "never follows a redirect")
+            assert.notInclude(`${redirect.message} ${JSON.stringify(redirect)}`, "s3cr3t")
+            assert.notInclude(`${redirect.message} ${JSON.stringify(redirect)}`, KEY)
+          }
+          assert.strictEqual((yield* server.hits).get(`/redirect/${code}`), methods.length)
+        }
+        const hits = yield* server.hits
+        assert.isUndefined(hits.get("/stolen-with-key"))
+        assert.isUndefined(hits.get("/stolen"))
+      }))
+
+    it.scopedLive("a JSON body over maxBodyBytes is TooLarge, with or without a Content-Length", () =>
+      Effect.gen(function*() {
+        const { client } = yield* setup
+        for (const path of ["/huge-declared", "/huge-chunked"]) {
+          const e = yield* Effect.flip(Effect.provide(get(path), client))
+          assert.strictEqual(e._tag, "MalformedResponse", path)
+          assert.strictEqual((e as SkytellsError.MalformedResponse).reason, "TooLarge", path)
+        }
+        // The connection is still usable afterwards.
+        assert.strictEqual((yield* Effect.provide(get("/ok"), client)).id, "a")
+      }))
+
+    it.scopedLive("a key that cannot go in a header fails the layer, never reaching the server or any message", () =>
+      Effect.gen(function*() {
+        const { server, withKey } = yield* setup
+        const before = (yield* server.hits).get("/ok") ?? 0
+        const exit = yield* Effect.exit(Effect.provide(get("/ok"), withKey(`${KEY}\nsecond-line`)))
+        assert.isTrue(Exit.isFailure(exit))
+        const text = Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""
+        assert.include(text, "line break")
+        assert.notInclude(text, KEY)
+        assert.strictEqual((yield* server.hits).get("/ok") ?? 0, before)
+        const trimmed = yield* Effect.provide(get("/ok"), withKey(`${KEY}\n`))
+        assert.strictEqual(trimmed.id, "a")
       }))
 
     it.scopedLive("only the configured key authenticates", () =>

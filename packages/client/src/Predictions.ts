@@ -190,8 +190,9 @@ const SuccessOrPrediction = Schema.Union(
 const RemoveBody = Schema.NullOr(SuccessOrPrediction)
 
 /**
- * Where an operation on `target` goes: the prediction's own `urls[key]` when it lies under the base
- * URL (normalised first), otherwise `/predictions/{id}{suffix}` with the id checked as a path segment.
+ * Where an operation on `target` goes: the prediction's own `urls[key]` when it lies under
+ * `{baseUrl}/predictions/` (normalised first), otherwise `/predictions/{id}{suffix}` with the id
+ * checked as a path segment.
  */
 const pathFor = (
   target: Target,
@@ -200,7 +201,8 @@ const pathFor = (
 ): Effect.Effect<string, SkytellsError.PredictionNotFound, SkytellsClient> =>
   Effect.flatMap(SkytellsClient, (client) => {
     const url = typeof target === "string" ? undefined : target.urls?.[key]
-    const own = url ? client.apiUrl(url) : undefined
+    // A prediction's own URLs must stay within the predictions collection.
+    const own = url ? client.apiUrl(url, "/predictions") : undefined
     if (own !== undefined) return Effect.succeed(own)
     const id = idOf(target)
     const encoded = Paths.segment(id)

@@ -115,8 +115,10 @@ export const fromHeaders = (
  * The client-side limiter (opt-in): caps requests per minute and requests in flight, so a burst of
  * calls waits its turn in this process instead of collecting 429s. It adapts: after a 429 it holds
  * every request until the server's `Retry-After` has passed, and when the headers say the budget is
- * used up (`remaining` 0) it holds requests until the reset. It limits one process only; several
- * processes sharing a key share the server's budget, not this limiter.
+ * used up (`remaining` 0) it holds requests until the reset. Either pause is capped like a retry wait
+ * (`retry.maxRetryAfter`, default 60 s), and time spent waiting here counts toward the client's
+ * `deadline`. It limits one process only; several processes sharing a key share the server's
+ * budget, not this limiter.
  *
  * @since 0.1.0
  * @category models

@@ -160,9 +160,10 @@ export interface Service {
   readonly rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>
   /**
    * An absolute URL normalised (dot segments resolved), when it lies under the base URL on its
-   * origin: only those are requested, and only those receive the API key.
+   * origin (under `${baseUrl}${under}` when `under` is given, e.g. `/predictions`): only those are
+   * requested, and only those receive the API key.
    */
-  readonly apiUrl: (url: string) => string | undefined
+  readonly apiUrl: (url: string, under?: string) => string | undefined
   /** The `deadline` option, decoded. */
   readonly deadline: Duration.Duration | undefined
 }

@@ -212,6 +212,54 @@ describe("the client-side limiter", () => {
       assert.strictEqual(times[0], 0)
       assert.isTrue(times.slice(1).every((t) => t >= 30_000), String(times))
     }))
+
+  it.effect("a Retry-After of an hour pauses the limiter only for maxRetryAfter (60 s)", () =>
+    Effect.gen(function*() {
+      const limited: Reply = {
+        status: 429,
+        body: { error_id: "RATE_LIMIT_EXCEEDED", message: "m" },
+        headers: { "retry-after": "3600" }
+      }
+      const { fiber, server } = yield* withLimits({ concurrent: 1 }, [limited, ok], 3)
+      yield* TestClock.adjust("61 seconds")
+      yield* Fiber.join(fiber)
+      const times = (yield* server.seen).map((s) => s.at)
+      assert.deepStrictEqual(times, [0, 60_000, 60_000])
+    }))
+
+  it.effect("remaining 0 with a reset in the year 3000 pauses only for maxRetryAfter", () =>
+    Effect.gen(function*() {
+      const spent: Reply = {
+        status: 200,
+        body: { id: "x" },
+        headers: { "x-ratelimit-remaining-rpm": "0", "x-ratelimit-reset": "32503680000" }
+      }
+      const { fiber, server } = yield* withLimits({ concurrent: 1 }, [spent, ok], 3)
+      yield* TestClock.adjust("61 seconds")
+      yield* Fiber.join(fiber)
+      const times = (yield* server.seen).map((s) => s.at)
+      assert.deepStrictEqual(times, [0, 60_000, 60_000])
+    }))
+
+  it.effect("waiting in the limiter counts toward the deadline", () =>
+    Effect.gen(function*() {
+      const limited: Reply = {
+        status: 429,
+        body: { error_id: "RATE_LIMIT_EXCEEDED", message: "m" },
+        headers: { "retry-after": "30" }
+      }
+      const server = yield* scripted([limited, ok])
+      const layer = clientLayer(server.app, { limits: { concurrent: 1 }, deadline: "5 seconds" })
+      const fiber = yield* Effect.fork(Effect.provide(
+        Effect.all([Effect.either(get), Effect.flip(Effect.delay(get, "1 second"))], { concurrency: "unbounded" }),
+        layer
+      ))
+      yield* TestClock.adjust("10 seconds")
+      const [, late] = yield* Fiber.join(fiber)
+      assert.strictEqual(late._tag, "RequestTimeout")
+      assert.strictEqual((late as SkytellsError.RequestTimeout).scope, "deadline")
+      assert.strictEqual((yield* server.seen).length, 1)
+    }))
 })
 
 describe("layers compose", () => {

@@ -343,7 +343,8 @@ export const make = (
       return h
     }
 
-    const apiUrl = (url: string) => Paths.underBase(base, url)
+    const apiUrl = (url: string, under?: string) =>
+      Paths.underBase(under === undefined ? base : new URL(`${baseUrl}${under}`), url)
 
     /** Absolute URLs are followed only under the base URL: the key is never sent anywhere else. */
     const buildRequest = (
@@ -405,7 +406,8 @@ export const make = (
           const redirect = isRedirect(response.status)
           const error = redirect
             ? yield* Effect.as(
-              readBounded(response, headers, 0, "truncate"),
+              // Drop the connection rather than read a body nobody wants (there may be none).
+              Effect.ignore(readBounded(response, headers, 0, "truncate")),
               redirectError(response.status, headers)
             )
             : SkytellsError.fromResponse({

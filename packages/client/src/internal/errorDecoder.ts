@@ -323,7 +323,11 @@ export const parse = (response: {
   const statusTag = byStatus[status]
 
   if (json?.ok === true) {
-    const found = findInBody(json.value)
+    const inBody = findInBody(json.value)
+    // `details` can be any JSON: from a large body it is kept as an excerpt, like the body itself.
+    const found = inBody?.details !== undefined && text.length > MAX_KEPT_BODY
+      ? { ...inBody, details: keptBody(inBody.details, text) }
+      : inBody
     if (found !== undefined) {
       const parsed = fromFound(
         found,

@@ -60,8 +60,9 @@ export const refused = (what: string, value: string): string =>
   ` and would address another endpoint; nothing was sent. Pass the ${what} as the API returned it.`
 
 /**
- * `url`, normalised (dot segments resolved, percent-encoded dots included), when it lies under
- * `baseUrl` on the same origin; `undefined` otherwise, or when it does not parse.
+ * `url`, normalised (dot segments resolved, percent-encoded dots included), when it names something
+ * under `base` on the same origin, without credentials; `undefined` otherwise, or when it does not
+ * parse.
  *
  * @internal
  */
@@ -74,7 +75,8 @@ export const underBase = (base: URL, url: string): string | undefined => {
   }
   if (parsed.origin !== base.origin || parsed.username !== "" || parsed.password !== "") return undefined
   const prefix = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`
-  return parsed.pathname.startsWith(prefix) ? parsed.href : undefined
+  // Something under the base, never the base itself (`/predictions/p1/..` is the collection).
+  return parsed.pathname.length > prefix.length && parsed.pathname.startsWith(prefix) ? parsed.href : undefined
 }
 
 /**
