@@ -334,6 +334,7 @@ export const chatCompletion = (
         body,
         schema: InferenceSchema.ChatCompletion,
         idempotent: false,
+        answeredErrors: true,
         timeout: options.timeout,
         span: "Inference.chatCompletion",
         spanAttributes: { model: request.model }
@@ -402,6 +403,7 @@ export const response = (
       body: withoutStream(request),
       schema: InferenceSchema.Response,
       idempotent: false,
+      answeredErrors: true,
       timeout: options.timeout,
       span: "Inference.response",
       spanAttributes: { model: request.model }
@@ -450,6 +452,7 @@ const sendEmbeddings = (
         body,
         schema: InferenceSchema.EmbeddingResponse,
         idempotent: false,
+        answeredErrors: true,
         timeout: options.timeout
       }).pipe(
         Effect.flatMap((response) =>

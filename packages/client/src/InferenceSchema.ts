@@ -6,7 +6,9 @@
  *
  * Every schema is a `Schema.Struct` (or a union of them) whose Type is its Encoded side, with the
  * wire names: a request value is the JSON body, a decoded response is the JSON body you got, minus
- * unknown fields. The one exception is the `unknown` fallback of open unions (below).
+ * unknown fields. The one exception is the `unknown` fallback of open unions (below). Objects kept
+ * whole (`Annotation`, `ResponsesHostedTool`, JSON Schema `parameters`, `metadata`) decode to plain
+ * copies: a `"__proto__"` key stays an own key, it never becomes the object's prototype.
  *
  * Requests are checked the way the documentation describes them. Responses are decoded leniently,
  * because the server may add things:
@@ -35,6 +37,7 @@
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { JsonObject, jsonObjectWith } from "./internal/jsonObject.js"
 
 // =============================================================================
 // Building blocks
@@ -58,24 +61,19 @@ const openLiteral = <const Known extends ReadonlyArray<string>>(
     description: `One of ${known.map((k) => JSON.stringify(k)).join(", ")}; other values are accepted.`
   }) as unknown as Schema.Schema<Known[number] | (string & {})>
 
-const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
-
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 
 /** An object with a string `type` whose other fields are kept as they are. */
-const TypedObject = Schema.Struct({ type: Schema.String }, JsonObject)
+const TypedObject = jsonObjectWith({ type: Schema.String })
 
 /** An object whose `type` is none of the `known` ones; all its fields are kept. */
 const undocumented = (known: ReadonlyArray<string>) => {
   const knownTypes = new Set(known)
-  return Schema.Struct(
-    {
-      type: Schema.String.pipe(
-        Schema.filter((type) => !knownTypes.has(type) || `"${type}" is a documented type; its own schema applies`)
-      )
-    },
-    JsonObject
-  )
+  return jsonObjectWith({
+    type: Schema.String.pipe(
+      Schema.filter((type) => !knownTypes.has(type) || `"${type}" is a documented type; its own schema applies`)
+    )
+  })
 }
 
 /**
@@ -1013,14 +1011,11 @@ export interface ResponsesFunctionTool extends Schema.Schema.Type<typeof Respons
  * @since 0.1.0
  * @category schemas
  */
-export const ResponsesHostedTool = Schema.Struct(
-  {
-    type: Schema.String.pipe(
-      Schema.filter((type) => type !== "function" || "a function tool needs `name` (or a nested `function`)")
-    )
-  },
-  JsonObject
-).annotations({ identifier: "ResponsesHostedTool" })
+export const ResponsesHostedTool = jsonObjectWith({
+  type: Schema.String.pipe(
+    Schema.filter((type) => type !== "function" || "a function tool needs `name` (or a nested `function`)")
+  )
+}).annotations({ identifier: "ResponsesHostedTool" })
 
 /**
  * @since 0.1.0

@@ -11,9 +11,8 @@
 import type * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { JsonObject } from "./internal/jsonObject.js"
 import { lenient, LenientNumber } from "./Prediction.js"
-
-const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
 /**
  * The model's publisher.

@@ -28,6 +28,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
+import { JsonObject } from "./internal/jsonObject.js"
 
 // Lenient building blocks -------------------------------------------------------------------------
 
@@ -161,7 +162,7 @@ const make = (field: Field) => {
     stream: field(LenientBoolean),
     privacy: field(Schema.String),
     source: field(Schema.String),
-    input: field(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    input: field(JsonObject),
     output: Schema.optional(Schema.NullOr(Schema.Union(Schema.String, Schema.Array(Schema.String)))),
     error: field(Schema.NullOr(Schema.String)),
     error_id: field(Schema.NullOr(Schema.String)),

@@ -2,7 +2,7 @@
  * Inference over scripted in-process servers: exact frame sequences, error frames, malformed frames,
  * the idle timeout under TestClock, interruption, batching and the cache.
  */
-import { InProcessHttpClient, SkytellsClient } from "@effect-skytells/client"
+import { InProcessHttpClient, SkytellsClient, type SkytellsError } from "@effect-skytells/client"
 import * as Inference from "@effect-skytells/client/Inference"
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
@@ -39,7 +39,7 @@ interface Seen {
 }
 
 type Reply =
-  | { readonly sse: ReadonlyArray<Step> }
+  | { readonly sse: ReadonlyArray<Step>; readonly contentType?: string }
   | { readonly status: number; readonly json: unknown; readonly headers?: Record<string, string> }
 
 /**
@@ -82,25 +82,30 @@ const server = (replies: ReadonlyArray<Reply>) =>
         Stream.ensuring(Effect.suspend(() => finished ? Effect.void : Ref.set(closedEarly, true)))
       )
       return HttpServerResponse.stream(body, {
-        contentType: "text/event-stream",
+        contentType: reply.contentType ?? "text/event-stream",
         headers: { "x-request-id": "req_stream_1" }
       })
     })
     return { app, seen: Ref.get(seen), written: Ref.get(written), closedEarly: Ref.get(closedEarly) }
   })
 
-const clientLayer = (app: Effect.Effect<HttpServerResponse.HttpServerResponse, never, any>) =>
+const clientLayer = (
+  app: Effect.Effect<HttpServerResponse.HttpServerResponse, never, any>,
+  options: Partial<SkytellsClient.Options> = {}
+) =>
   SkytellsClient.layer({
     apiKey: Redacted.make("sk-test-inference"),
     baseUrl: "https://api.test/v1",
-    timeout: "10 seconds"
+    timeout: "10 seconds",
+    ...options
   }).pipe(Layer.provide(InProcessHttpClient.layer(app)))
 
 /** Runs `use` with a client over a scripted server. */
 const withServer = <A, E>(
   replies: ReadonlyArray<Reply>,
-  use: (s: Effect.Effect.Success<ReturnType<typeof server>>) => Effect.Effect<A, E, SkytellsClient.SkytellsClient>
-) => Effect.flatMap(server(replies), (s) => Effect.provide(use(s), clientLayer(s.app)))
+  use: (s: Effect.Effect.Success<ReturnType<typeof server>>) => Effect.Effect<A, E, SkytellsClient.SkytellsClient>,
+  options: Partial<SkytellsClient.Options> = {}
+) => Effect.flatMap(server(replies), (s) => Effect.provide(use(s), clientLayer(s.app, options)))
 
 const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`
 
@@ -211,7 +216,7 @@ describe("chatCompletion", () => {
         assert.strictEqual((yield* s.seen).length, 1)
       })))
 
-  it.effect("a 429 is retried after Retry-After (the server did not act); a 500 is not (it may have)", () =>
+  it.effect("a 429 is retried after Retry-After; a documented server_error 500 is retried (the guide: safe to retry)", () =>
     Effect.gen(function*() {
       const rate = {
         status: 429,
@@ -227,10 +232,20 @@ describe("chatCompletion", () => {
           assert.strictEqual((yield* s.seen).length, 2)
         }))
       const failing = { status: 500, json: { error: { code: "server_error", message: "boom", status: 500 } } }
-      yield* withServer([failing, ok], (s) =>
+      const unavailable = { status: 503, json: { error: { code: "service_unavailable", message: "offline" } } }
+      yield* withServer([failing, unavailable, ok], (s) =>
+        Effect.gen(function*() {
+          const fiber = yield* Effect.fork(Inference.chatCompletion({ model: "deepbrain-router", messages }))
+          const exit = yield* drive(fiber, "1 second", 10)
+          assert.isTrue(Exit.isSuccess(exit))
+          assert.strictEqual((yield* s.seen).length, 3)
+        }))
+      // The same 500 without an answer from the API (a gateway's page) is ambiguous: not repeated.
+      const gateway = { status: 502, json: { message: "bad gateway" } }
+      yield* withServer([gateway, ok], (s) =>
         Effect.gen(function*() {
           const error = yield* Effect.flip(Inference.chatCompletion({ model: "deepbrain-router", messages }))
-          assert.strictEqual(error._tag, "ServerError")
+          assert.strictEqual(error._tag, "GatewayError")
           assert.strictEqual((yield* s.seen).length, 1)
         }))
     }))
@@ -458,6 +473,96 @@ describe("chatCompletionStream", () => {
         for (let i = 0; i < 1_000 && !(yield* s.closedEarly); i++) yield* Effect.yieldNow()
         assert.isTrue(yield* s.closedEarly)
       })))
+})
+
+describe("stream answers that are not an event stream, or too large", () => {
+  // A captive portal's page, sent in 1 KiB pieces: 54 of them.
+  const page = `<!DOCTYPE html><html><head><title>Wi-Fi login</title></head><body>${
+    "<p>Sign in to continue.</p>".repeat(2_000)
+  }</body></html>`
+  const pieces = Array.from({ length: Math.ceil(page.length / 1024) }, (_, i) => page.slice(i * 1024, (i + 1) * 1024))
+  const streams = [
+    ["chatCompletionStream", () => Inference.chatCompletionStream({ model: "deepbrain-router", messages })],
+    ["responseStream", () => Inference.responseStream({ model: "skytells-3", input: "x" })]
+  ] as const
+
+  for (const [name, call] of streams) {
+    it.effect(`${name}: a 200 text/html answer is MalformedResponse UnexpectedContentType, read only in part`, () =>
+      withServer([{ sse: pieces, contentType: "text/html; charset=utf-8" }], (s) =>
+        Effect.gen(function*() {
+          const { error, values } = yield* collectEither<unknown, unknown, SkytellsClient.SkytellsClient>(call())
+          assert.deepStrictEqual(values, [])
+          assert.strictEqual((error as { _tag?: string } | undefined)?._tag, "MalformedResponse")
+          const malformed = error as SkytellsError.MalformedResponse
+          assert.strictEqual(malformed.reason, "UnexpectedContentType")
+          assert.strictEqual(malformed.httpStatus, 200)
+          assert.strictEqual(malformed.contentType, "text/html; charset=utf-8")
+          assert.strictEqual(malformed.issue, "text/event-stream")
+          assert.strictEqual(malformed.requestId, "req_stream_1")
+          assert.strictEqual(malformed.excerpt, `${page.slice(0, 300)}…`)
+          // At most 4 KiB (plus the piece that crossed it) is read, and the connection is dropped.
+          assert.isAtMost(malformed.bodyLength, 5 * 1024)
+          assert.include(
+            malformed.message,
+            "content type text/html; charset=utf-8 where text/event-stream was expected"
+          )
+          for (let i = 0; i < 1_000 && !(yield* s.closedEarly); i++) yield* Effect.yieldNow()
+          assert.isTrue(yield* s.closedEarly)
+          assert.isBelow(yield* s.written, pieces.length)
+        })))
+  }
+
+  it.effect("a 200 JSON answer is still read as one document: an API error is that error, else UnexpectedShape", () =>
+    Effect.gen(function*() {
+      const completion = JSON.parse(fixture("chat-completion.json"))
+      yield* withServer([{ status: 200, json: completion }], () =>
+        Effect.gen(function*() {
+          const { error } = yield* collectEither(
+            Inference.chatCompletionStream({ model: "deepbrain-router", messages })
+          )
+          assert.strictEqual(error?._tag, "MalformedResponse")
+          if (error?._tag !== "MalformedResponse") return
+          assert.strictEqual(error.reason, "UnexpectedShape")
+          assert.include(error.issue ?? "", "did the server ignore `stream: true`?")
+          assert.strictEqual(error.excerpt, JSON.stringify(completion).slice(0, 300) + "…")
+        }))
+      yield* withServer(
+        [{ status: 200, json: { error: { code: "insufficient_quota", message: "no quota", status: 402 } } }],
+        () =>
+          Effect.gen(function*() {
+            const { error } = yield* collectEither(Inference.responseStream({ model: "skytells-3", input: "x" }))
+            assert.strictEqual(error?._tag, "InsufficientQuota")
+          })
+      )
+    }))
+
+  it.effect("a line over responseLimits.maxEventBytes is MalformedResponse TooLarge and closes the connection", () => {
+    const flood = Array.from({ length: 50 }, () => "x".repeat(100))
+    return withServer(
+      [{ sse: [chunk("a"), "data: ", ...flood, "\n\n", "data: [DONE]\n\n"] }],
+      (s) =>
+        Effect.gen(function*() {
+          const { error, values } = yield* collectEither(
+            Inference.chatCompletionStream({ model: "deepbrain-router", messages })
+          )
+          assert.deepStrictEqual(values.map((c) => c.choices[0].delta?.content), ["a"])
+          assert.strictEqual(error?._tag, "MalformedResponse")
+          if (error?._tag !== "MalformedResponse") return
+          assert.strictEqual(error.reason, "TooLarge")
+          assert.strictEqual(error.httpStatus, 200)
+          assert.strictEqual(error.bodyLength, 1024)
+          assert.strictEqual(error.issue, "an SSE line over maxEventBytes (1024 bytes)")
+          assert.strictEqual(error.excerpt, `data: ${"x".repeat(294)}…`)
+          assert.strictEqual(error.contentType, "text/event-stream")
+          assert.strictEqual(error.requestId, "req_stream_1")
+          assert.include(error.message, "larger than 1024 bytes")
+          for (let i = 0; i < 1_000 && !(yield* s.closedEarly); i++) yield* Effect.yieldNow()
+          assert.isTrue(yield* s.closedEarly)
+          assert.isBelow(yield* s.written, 20)
+        }),
+      { responseLimits: { maxEventBytes: 1024 } }
+    )
+  })
 })
 
 describe("responses", () => {

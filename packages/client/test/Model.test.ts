@@ -128,4 +128,22 @@ describe("Model schema", () => {
       const r = yield* Effect.either(Model.decodeUnknown({ name: "No slug" }))
       assert.isTrue(Either.isLeft(r))
     }))
+
+  it.effect("a `__proto__` key in a JSON object field stays an own data key: no prototype change", () =>
+    Effect.gen(function*() {
+      const m = yield* Model.decodeUnknown(JSON.parse(`{
+        "namespace": "flux-pro",
+        "vendor": {"slug": "skytells", "metadata": {"__proto__": {"polluted": true}, "site": "x"}},
+        "input_schema": {"__proto__": {"polluted": true}, "type": "object"}
+      }`))
+      for (const record of [m.vendor?.metadata, m.input_schema]) {
+        assert.isDefined(record)
+        if (record === null || record === undefined) continue
+        assert.strictEqual(Object.getPrototypeOf(record), Object.prototype)
+        assert.isTrue(Object.prototype.hasOwnProperty.call(record, "__proto__"))
+        assert.strictEqual((record as { polluted?: unknown }).polluted, undefined)
+      }
+      assert.strictEqual(m.input_schema?.type, "object")
+      assert.strictEqual(({} as { polluted?: unknown }).polluted, undefined)
+    }))
 })

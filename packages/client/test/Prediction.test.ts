@@ -162,6 +162,24 @@ describe("Prediction schema", () => {
       assert.isTrue(Either.isLeft(notAnObject))
     }))
 
+  it.effect("a `__proto__` key in `input` stays an own data key: no prototype change, nothing inherited", () =>
+    Effect.gen(function*() {
+      // `privacy: 5` sends the second payload through the lenient fallback, the first takes the strict pass.
+      for (const extra of ["", `, "privacy": 5`]) {
+        const json = JSON.parse(
+          `{"status": "succeeded", "input": {"__proto__": {"polluted": true}, "prompt": "x"}${extra}}`
+        )
+        const input = (yield* Prediction.decodeUnknown(json)).input!
+        assert.strictEqual(Object.getPrototypeOf(input), Object.prototype)
+        assert.isTrue(Object.prototype.hasOwnProperty.call(input, "__proto__"))
+        assert.deepStrictEqual(Object.getOwnPropertyDescriptor(input, "__proto__")?.value, { polluted: true })
+        assert.strictEqual((input as { polluted?: unknown }).polluted, undefined)
+        assert.deepStrictEqual(Object.keys(input), ["__proto__", "prompt"])
+        assert.strictEqual(input.prompt, "x")
+        assert.strictEqual(({} as { polluted?: unknown }).polluted, undefined)
+      }
+    }))
+
   it.effect("round-trips through encode", () =>
     Effect.gen(function*() {
       const p = yield* decode("sdk-succeeded-array")

@@ -26,7 +26,12 @@ describe("ids and slugs that would address another endpoint are refused, nothing
   for (const id of ids) {
     it.effect(`prediction id ${JSON.stringify(id)}: get, cancel and remove fail with PredictionNotFound`, () =>
       Effect.gen(function*() {
-        for (const call of [Predictions.get(id), Predictions.cancel(id), Predictions.remove(id)]) {
+        const calls: ReadonlyArray<Effect.Effect<unknown, Predictions.GetError | Predictions.CancelError, SkytellsClient.SkytellsClient>> = [
+          Predictions.get(id),
+          Predictions.cancel(id),
+          Predictions.remove(id)
+        ]
+        for (const call of calls) {
           const { exit, seen } = yield* run(call)
           assert.strictEqual(seen.length, 0)
           assert.isTrue(Exit.isFailure(exit))

@@ -215,6 +215,102 @@ describe("Sse parser", () => {
     }))
 })
 
+/** Feeds `chunks` to a parser with `maxEventBytes`: the events, and the overflow that stopped it. */
+const parseWithLimit = (chunks: ReadonlyArray<Uint8Array>, maxEventBytes: number) => {
+  const parser = Sse.makeParser({ maxEventBytes })
+  const events: Array<Sse.SseEvent> = []
+  let overflow: Sse.Overflow | undefined
+  for (const chunk of chunks) {
+    overflow = parser.feedInto(chunk, events)
+    if (overflow !== undefined) break
+  }
+  return { events, overflow }
+}
+
+const KiB = 1024
+
+describe("Sse parser limit (maxEventBytes)", () => {
+  it.effect("a line without a line end fails once it is over the limit, not a byte before", () =>
+    Effect.sync(() => {
+      const parser = Sse.makeParser({ maxEventBytes: 4 * KiB })
+      const out: Array<Sse.SseEvent> = []
+      assert.isUndefined(parser.feedInto(toBytes("data: "), out))
+      for (let sent = 6; sent + KiB <= 4 * KiB; sent += KiB) {
+        assert.isUndefined(parser.feedInto(toBytes("x".repeat(KiB)), out))
+      }
+      assert.isUndefined(parser.feedInto(toBytes("x".repeat(KiB - 6)), out)) // exactly 4 KiB so far
+      const overflow = parser.feedInto(toBytes("x"), out)
+      assert.deepStrictEqual(overflow, { what: "line", limit: 4 * KiB, excerpt: `data: ${"x".repeat(294)}…` })
+      assert.deepStrictEqual(out, [])
+      // Stopped: later input is ignored until end(), which starts a new stream.
+      assert.deepStrictEqual(parser.feedInto(toBytes("\n\ndata: a\n\n"), out), overflow)
+      assert.deepStrictEqual(parser.feed(toBytes("data: a\n\n")), [])
+      assert.deepStrictEqual(parser.end(), [])
+      assert.deepStrictEqual(parser.feed(toBytes("data: a\n\n")), [ev("a")])
+    }))
+
+  it.effect("an endless flood of 1 MiB chunks without a line end stops at the first chunk past the limit", () =>
+    Effect.sync(() => {
+      const parser = Sse.makeParser({ maxEventBytes: 4 * 1024 * KiB })
+      const flood = toBytes("x".repeat(1024 * KiB))
+      const out: Array<Sse.SseEvent> = []
+      assert.isUndefined(parser.feedInto(toBytes("data: "), out))
+      let chunks = 0
+      let overflow: Sse.Overflow | undefined
+      while (overflow === undefined && chunks < 100) {
+        overflow = parser.feedInto(flood, out)
+        chunks++
+      }
+      assert.strictEqual(chunks, 4)
+      assert.strictEqual(overflow?.what, "line")
+    }))
+
+  it.effect("the limit counts UTF-8 bytes, whether the line is complete or not", () =>
+    Effect.sync(() => {
+      // "data: " is 6 bytes and "é" 2: 12 of them make a 30-byte line.
+      const line = `data: ${"é".repeat(12)}`
+      for (const end of ["\n\n", ""]) {
+        const within = parseWithLimit([toBytes(line + end)], 30)
+        assert.isUndefined(within.overflow)
+        const over = parseWithLimit([toBytes(`${line}é${end}`)], 30)
+        assert.strictEqual(over.overflow?.what, "line")
+        assert.strictEqual(over.overflow?.excerpt, `${line}é`)
+      }
+      assert.deepStrictEqual(parseWithLimit([toBytes(`${line}\n\n`)], 30).events, [ev("é".repeat(12))])
+    }))
+
+  it.effect("an event whose data lines together are over the limit fails; the events before it are kept", () =>
+    Effect.sync(() => {
+      const line = `data: ${"y".repeat(100)}\n`
+      const { events, overflow } = parseWithLimit([toBytes(`data: first\n\n${line.repeat(11)}\n`)], KiB)
+      assert.deepStrictEqual(events, [ev("first")])
+      assert.strictEqual(overflow?.what, "event")
+      assert.strictEqual(overflow?.excerpt, `${"y".repeat(100)}\n${"y".repeat(100)}\n${"y".repeat(98)}…`)
+      // Ten lines: 10 * 100 bytes plus 9 line feeds is within 1 KiB.
+      const ten = parseWithLimit([toBytes(`${line.repeat(10)}\n`)], KiB)
+      assert.isUndefined(ten.overflow)
+      assert.strictEqual(ten.events[0].data.length, 1_009)
+    }))
+
+  it.effect("a big event under the limit parses, in any chunking; many small events never add up", () =>
+    Effect.sync(() => {
+      const big = "z".repeat(60 * KiB)
+      const bytes = toBytes(`event: big\ndata: ${big}\ndata: ${big}\n\n`)
+      const expected = [ev(`${big}\n${big}`, { event: "big" })]
+      for (const size of [1_000, 4 * KiB, bytes.length]) {
+        const chunks = Array.from(
+          { length: Math.ceil(bytes.length / size) },
+          (_, i) => bytes.subarray(i * size, (i + 1) * size)
+        )
+        assert.deepStrictEqual(parseWithLimit(chunks, 128 * KiB), { events: expected, overflow: undefined })
+      }
+      const small = toBytes(`data: ${"s".repeat(100)}\n\n`.repeat(10_000))
+      const many = parseWithLimit([small.subarray(0, 500_000), small.subarray(500_000)], KiB)
+      assert.isUndefined(many.overflow)
+      assert.strictEqual(many.events.length, 10_000)
+    }))
+})
+
 describe("Sse.decode", () => {
   const collect = <A, E>(stream: Stream.Stream<A, E>) =>
     Stream.runCollect(stream).pipe(Effect.map(Chunk.toReadonlyArray))
@@ -245,6 +341,31 @@ describe("Sse.decode", () => {
       )
       const result = yield* collect(Sse.decode(upstream).pipe(Stream.either))
       assert.deepStrictEqual(result, [Either.right(ev("a")), Either.left("connection reset" as const)])
+    }))
+
+  it.effect("with maxEventBytes: the events before an overflow, then onOverflow's error; the upstream is released", () =>
+    Effect.gen(function*() {
+      let pulled = 0
+      let released = false
+      // An endless line after one event: only the limit ends this stream.
+      const upstream = Stream.make(toBytes("data: a\n\ndata: ")).pipe(
+        Stream.concat(Stream.repeatEffect(Effect.sync(() => {
+          pulled++
+          return toBytes("x".repeat(100))
+        }))),
+        Stream.ensuring(Effect.sync(() => {
+          released = true
+        }))
+      )
+      const result = yield* collect(
+        Sse.decode(upstream, { maxEventBytes: KiB, onOverflow: (overflow) => overflow }).pipe(Stream.either)
+      )
+      assert.deepStrictEqual(result.slice(0, 1), [Either.right(ev("a"))])
+      assert.strictEqual(result.length, 2)
+      const failure = result[1]
+      assert.isTrue(Either.isLeft(failure) && failure.left.what === "line" && failure.left.limit === KiB)
+      assert.strictEqual(pulled, 11)
+      assert.isTrue(released)
     }))
 
   it.effect("is lazy: events are emitted before the upstream ends", () =>
@@ -374,6 +495,32 @@ describe("Sse properties", () => {
           (values, cuts) => {
             const bytes = Uint8Array.from(values)
             assert.deepStrictEqual(parseChunks(cut(bytes, cuts)), parseChunks([bytes]))
+          }
+        ),
+        { numRuns: 1000 }
+      )
+    }))
+
+  it.effect("with a limit, the events and the overflow do not depend on the chunking either", () =>
+    Effect.sync(() => {
+      const excerptOf = (overflow: Sse.Overflow | undefined) => overflow?.excerpt.replace(/…$/, "") ?? ""
+      FastCheck.assert(
+        FastCheck.property(
+          FastCheck.array(sseLikeByte, { maxLength: 200 }),
+          FastCheck.array(FastCheck.nat(), { maxLength: 20 }),
+          FastCheck.integer({ min: 1, max: 40 }),
+          (values, cuts, limit) => {
+            const bytes = Uint8Array.from(values)
+            const chunked = parseWithLimit(cut(bytes, cuts), limit)
+            const whole = parseWithLimit([bytes], limit)
+            assert.deepStrictEqual(chunked.events, whole.events)
+            assert.deepStrictEqual([chunked.overflow?.what, chunked.overflow?.limit], [
+              whole.overflow?.what,
+              whole.overflow?.limit
+            ])
+            // The excerpt is the line (or data) as far as it had arrived: one is the start of the other.
+            const [a, b] = [excerptOf(chunked.overflow), excerptOf(whole.overflow)]
+            assert.isTrue(a.startsWith(b) || b.startsWith(a))
           }
         ),
         { numRuns: 1000 }

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -124,6 +125,12 @@ export interface FrameContext {
   readonly now: number
 }
 
+/** The response's content type and request id, when it has them. */
+const responseFields = (context: FrameContext): { readonly contentType?: string; readonly requestId?: string } => ({
+  ...(context.headers["content-type"] !== undefined ? { contentType: context.headers["content-type"] } : {}),
+  ...(context.headers["x-request-id"] !== undefined ? { requestId: context.headers["x-request-id"] } : {})
+})
+
 /** @internal */
 export const malformedFrame = (
   context: FrameContext,
@@ -136,10 +143,105 @@ export const malformedFrame = (
     httpStatus: context.status,
     excerpt: excerpt(data),
     bodyLength: data.length,
-    ...(context.headers["content-type"] !== undefined ? { contentType: context.headers["content-type"] } : {}),
-    ...(context.headers["x-request-id"] !== undefined ? { requestId: context.headers["x-request-id"] } : {}),
+    ...responseFields(context),
     ...(issue !== undefined ? { issue: issue.length > 1_000 ? `${issue.slice(0, 1_000)}…` : issue } : {})
   })
+
+/** A line or event over `maxEventBytes`: `bodyLength` is the limit (the size is unknown, reading stopped). */
+const eventTooLarge = (context: FrameContext, overflow: Sse.Overflow): SkytellsError.MalformedResponse =>
+  new SkytellsError.MalformedResponse({
+    reason: "TooLarge",
+    httpStatus: context.status,
+    excerpt: overflow.excerpt,
+    bodyLength: overflow.limit,
+    issue: `an SSE ${overflow.what} over maxEventBytes (${overflow.limit} bytes)`,
+    ...responseFields(context)
+  })
+
+// At most this much of a body that is not an event stream is read: an error document is far smaller,
+// and an excerpt of anything else needs a few KiB at most.
+const JSON_HEAD_BYTES = 64 * 1024
+const OTHER_HEAD_BYTES = 4 * 1024
+
+/**
+ * The first `max` bytes of a body (all of it when shorter) as text, and how many bytes were read
+ * (possibly more than `max`: whole chunks are read). Reading stops there, at a transport failure, or
+ * after `idleTimeout` without bytes: what was read is enough to describe the body.
+ */
+const readHead = (
+  body: Stream.Stream<Uint8Array, unknown>,
+  max: number,
+  idleTimeout: Duration.Duration
+): Effect.Effect<{ readonly text: string; readonly size: number }> =>
+  Effect.suspend(() => {
+    const parts: Array<Uint8Array> = []
+    return body.pipe(
+      Stream.timeout(idleTimeout),
+      Stream.catchAll(() => Stream.empty),
+      Stream.runFoldWhile(0, (size) => size <= max, (size, bytes) => {
+        parts.push(bytes)
+        return size + bytes.length
+      }),
+      Effect.map((size) => {
+        const head = new Uint8Array(Math.min(size, max))
+        let offset = 0
+        for (const part of parts) {
+          if (offset >= head.length) break
+          const piece = part.subarray(0, head.length - offset)
+          head.set(piece, offset)
+          offset += piece.length
+        }
+        // `stream: true` leaves out a character cut at the end of the head instead of a U+FFFD.
+        return { text: new TextDecoder().decode(head, { stream: true }), size }
+      })
+    )
+  })
+
+/**
+ * The error for a 2xx answer to a streamed call that is not `text/event-stream` (any parameters):
+ *
+ * - JSON: the server answered with one document instead of a stream. An API error document is that
+ *   error; other JSON (a server that ignored `stream: true`?) is `UnexpectedShape`, and a body that is
+ *   not JSON after all is `NotJson`.
+ * - anything else, or no content type (an HTML page from a proxy or a captive portal):
+ *   `UnexpectedContentType`, with an excerpt of the body; `bodyLength` is the bytes read.
+ *
+ * Only the start of the body is read (see {@link readHead}); the connection is dropped after.
+ */
+const notAnEventStream = (
+  body: Stream.Stream<Uint8Array, unknown>,
+  context: FrameContext,
+  mediaType: string,
+  maxBodyBytes: number,
+  idleTimeout: Duration.Duration
+): Effect.Effect<SkytellsError.SkytellsError> => {
+  if (mediaType === "application/json" || mediaType.endsWith("+json")) {
+    const max = Math.min(maxBodyBytes, JSON_HEAD_BYTES)
+    return Effect.map(readHead(body, max, idleTimeout), ({ size, text }): SkytellsError.SkytellsError => {
+      const issue = `expected text/event-stream, got ${context.headers["content-type"]}: one JSON document${
+        size > max ? ` (over ${max} bytes, not read further)` : ""
+      } instead of a stream (did the server ignore \`stream: true\`?)`
+      if (size > max) return malformedFrame(context, text, "UnexpectedShape", issue)
+      const json = parseJson(text)
+      if (!json.ok) return malformedFrame(context, text, "NotJson")
+      return isRecord(json.value) && isRecord(json.value.error)
+        ? errorFrame(context, text, json.value)
+        : malformedFrame(context, text, "UnexpectedShape", issue)
+    })
+  }
+  return Effect.map(
+    readHead(body, OTHER_HEAD_BYTES, idleTimeout),
+    ({ size, text }) =>
+      new SkytellsError.MalformedResponse({
+        reason: "UnexpectedContentType",
+        httpStatus: context.status,
+        issue: "text/event-stream",
+        excerpt: excerpt(text),
+        bodyLength: size,
+        ...responseFields(context)
+      })
+  )
+}
 
 /**
  * An error reported inside a stream (`event: error`, or a data frame that is `{error: {...}}`),
@@ -200,6 +302,11 @@ export const decodeFrame = <A, I>(schema: Schema.Schema<A, I>) => {
  *
  * - Retries (as the client allows for non-idempotent POSTs) happen until the response headers; a
  *   stream that broke after that is never replayed.
+ * - Only a `text/event-stream` answer is read as a stream; any other is a typed error (see
+ *   {@link notAnEventStream}), never a truncated stream.
+ * - A line or an event over the client's `responseLimits.maxEventBytes` fails with a
+ *   `MalformedResponse` (`TooLarge`) and closes the connection: a body that never ends a line
+ *   cannot grow the heap.
  * - The idle timeout runs on every read of the body (time to the first byte included): no bytes for
  *   `idleTimeout` fails with `StreamIdleTimeout`. A slow but steady stream is never cut.
  * - The body ends at `End` (the connection is closed, the rest is not read); a body that ends before
@@ -226,6 +333,7 @@ export const streamCall = <A>(
         route: call.route,
         body: call.body,
         idempotent: false,
+        answeredErrors: true,
         timeout: call.timeout,
         accept: "text/event-stream"
       })
@@ -233,22 +341,28 @@ export const streamCall = <A>(
       const now = yield* Clock.currentTimeMillis
       const context: FrameContext = { status: response.status, headers, now }
       const url = `${client.baseUrl}${call.route}`
-      const contentType = headers["content-type"] ?? ""
-      if (/json/i.test(contentType)) {
-        // The server answered with one JSON document instead of a stream: an error, or a mistake.
-        const text = yield* Effect.orElseSucceed(response.text, () => "")
-        const json = parseJson(text)
-        const error: SkytellsError.SkytellsError = json.ok && isRecord(json.value) && isRecord(json.value.error)
-          ? errorFrame(context, text, json.value)
-          : malformedFrame(context, text, "UnexpectedShape", `expected text/event-stream, got ${contentType}`)
-        return Stream.fail(error)
+      const mediaType = (headers["content-type"] ?? "").split(";")[0].trim().toLowerCase()
+      if (mediaType !== "text/event-stream") {
+        return Stream.fail(
+          yield* notAnEventStream(
+            client.streamBody(response),
+            context,
+            mediaType,
+            client.responseLimits.maxBodyBytes,
+            call.idleTimeout
+          )
+        )
       }
       let received = 0
       let ended = false
       const frames = Sse.decode(
         client.streamBody(response).pipe(
           Stream.timeoutFail(() => idleError({ url, received }), call.idleTimeout)
-        )
+        ),
+        {
+          maxEventBytes: client.responseLimits.maxEventBytes,
+          onOverflow: (overflow) => eventTooLarge(context, overflow)
+        }
       ).pipe(
         Stream.mapChunksEffect((events) => {
           const out: Array<A | typeof END> = []
@@ -286,8 +400,6 @@ export const streamCall = <A>(
       return frames
     })
   )
-
-import * as Chunk from "effect/Chunk"
 
 // Chat and Responses frames ----------------------------------------------------------------------
 

@@ -13,10 +13,15 @@
  * - a blank line dispatches the event, unless no `data` line was seen since the previous blank line;
  * - at end of input, an event without its terminating blank line is discarded.
  *
- * The parser never throws, whatever the input bytes.
+ * The parser never throws, whatever the input bytes. It holds at most one unfinished line and the
+ * `data` of one event; with `maxEventBytes`, a line or an event's `data` (its lines joined) longer
+ * than that many bytes stops the parser with an {@link Overflow} instead of growing without bound
+ * (a server sending bytes without a line end would otherwise exhaust memory, and no idle timeout
+ * fires while bytes keep coming).
  *
  * @internal
  */
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
 
@@ -41,17 +46,31 @@ export interface SseEvent {
 }
 
 /**
+ * Why a parser stopped: one line, or the `data` of one event, is longer than `limit` bytes.
+ * `excerpt` is its start, as far as it had arrived (at most 300 characters, then "…").
+ *
+ * @internal
+ */
+export interface Overflow {
+  readonly what: "line" | "event"
+  readonly limit: number
+  readonly excerpt: string
+}
+
+/**
  * An incremental parser. `feed` takes the next bytes and returns the events they complete; `end`
  * marks the end of the input, discards any incomplete event (so it returns no events: the spec never
  * dispatches an unterminated event) and resets the parser to its initial state.
  *
- * `feedInto` is `feed` without the result array: it pushes the completed events onto `out`.
+ * `feedInto` is `feed` without the result array: it pushes the completed events onto `out`, and
+ * returns the {@link Overflow} that stopped the parser, if any. A stopped parser drops what it held
+ * and ignores its input (`feed` returns no events) until `end`.
  *
  * @internal
  */
 export interface Parser {
   readonly feed: (bytes: Uint8Array) => Array<SseEvent>
-  readonly feedInto: (bytes: Uint8Array, out: Array<SseEvent>) => void
+  readonly feedInto: (bytes: Uint8Array, out: Array<SseEvent>) => Overflow | undefined
   readonly end: () => Array<SseEvent>
 }
 
@@ -60,11 +79,33 @@ const CR = 13
 const COLON = 58
 const SPACE = 32
 const STREAMING: TextDecodeOptions = { stream: true }
+const EXCERPT = 300
 
 /**
+ * The UTF-8 size of s[start, end). The text comes from a `TextDecoder`, so surrogates come in pairs
+ * (4 bytes for 2 code units).
+ */
+const utf8Length = (s: string, start: number, end: number): number => {
+  let n = end - start
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x80) n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2
+  }
+  return n
+}
+
+/**
+ * `maxEventBytes`: the largest line, and the largest `data` of one event (its lines joined with
+ * "\n"), in UTF-8 bytes of the decoded text (the bytes received, for valid UTF-8). No limit when
+ * absent.
+ *
  * @internal
  */
-export const makeParser = (): Parser => {
+export const makeParser = (options?: { readonly maxEventBytes?: number | undefined }): Parser => {
+  const limit = options?.maxEventBytes ?? Infinity
+  // A UTF-16 code unit comes from at most 3 UTF-8 bytes: text of at most `limit / 3` code units is
+  // within the limit without being measured, so ordinary events cost one comparison, never a scan.
+  const unmeasured = Math.floor(limit / 3)
   // `ignoreBOM: false` (the default) makes the decoder drop one BOM at the start of the stream only.
   let decoder = new TextDecoder("utf-8")
   // The start of a line whose end has not been seen yet.
@@ -76,6 +117,22 @@ export const makeParser = (): Parser => {
   let eventType = ""
   let lastEventId = ""
   let retry: number | undefined = undefined
+  // The UTF-8 sizes of `carry` and `data` once they are past `unmeasured` (-1 before): kept up to
+  // date piece by piece, so a long line arriving in small chunks is not measured again and again.
+  let carryBytes = -1
+  let dataBytes = -1
+  let overflow: Overflow | undefined = undefined
+
+  const stop = (what: Overflow["what"], text: string): void => {
+    overflow = {
+      what,
+      limit,
+      excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text
+    }
+    carry = ""
+    data = ""
+    hasData = false
+  }
 
   const dispatch = (out: Array<SseEvent>): void => {
     if (hasData) {
@@ -86,6 +143,7 @@ export const makeParser = (): Parser => {
         retry
       })
       data = ""
+      dataBytes = -1
       hasData = false
     }
     eventType = ""
@@ -95,6 +153,10 @@ export const makeParser = (): Parser => {
   const processLine = (s: string, start: number, end: number, out: Array<SseEvent>): void => {
     if (start === end) {
       dispatch(out)
+      return
+    }
+    if (end - start > unmeasured && (end - start > limit || utf8Length(s, start, end) > limit)) {
+      stop("line", s.slice(start, Math.min(end, start + EXCERPT + 1)))
       return
     }
     if (s.charCodeAt(start) === COLON) return
@@ -111,6 +173,12 @@ export const makeParser = (): Parser => {
           } else {
             data = value
             hasData = true
+          }
+          if (data.length > unmeasured) {
+            dataBytes = dataBytes < 0
+              ? utf8Length(data, 0, data.length)
+              : dataBytes + 1 + utf8Length(value, 0, value.length)
+            if (dataBytes > limit) stop("event", data)
           }
         }
         return
@@ -158,10 +226,12 @@ export const makeParser = (): Parser => {
       if (carry.length > 0) {
         const line = carry + s.slice(pos, eol)
         carry = ""
+        carryBytes = -1
         processLine(line, 0, line.length, out)
       } else {
         processLine(s, pos, eol, out)
       }
+      if (overflow !== undefined) return
       if (s.charCodeAt(eol) === CR) {
         if (eol + 1 < len) {
           pos = s.charCodeAt(eol + 1) === LF ? eol + 2 : eol + 1
@@ -173,16 +243,23 @@ export const makeParser = (): Parser => {
         pos = eol + 1
       }
     }
-    if (pos < len) carry = carry.length > 0 ? carry + s.slice(pos) : s.slice(pos)
+    if (pos < len) {
+      carry = carry.length > 0 ? carry + s.slice(pos) : s.slice(pos)
+      if (carry.length > unmeasured) {
+        carryBytes = carryBytes < 0 ? utf8Length(carry, 0, carry.length) : carryBytes + utf8Length(s, pos, len)
+        if (carryBytes > limit) stop("line", carry.slice(0, EXCERPT + 1))
+      }
+    }
   }
 
-  const feedInto = (bytes: Uint8Array, out: Array<SseEvent>): void => {
-    scan(decoder.decode(bytes, STREAMING), out)
+  const feedInto = (bytes: Uint8Array, out: Array<SseEvent>): Overflow | undefined => {
+    if (overflow === undefined) scan(decoder.decode(bytes, STREAMING), out)
+    return overflow
   }
 
   const feed = (bytes: Uint8Array): Array<SseEvent> => {
     const out: Array<SseEvent> = []
-    scan(decoder.decode(bytes, STREAMING), out)
+    feedInto(bytes, out)
     return out
   }
 
@@ -195,6 +272,9 @@ export const makeParser = (): Parser => {
     eventType = ""
     lastEventId = ""
     retry = undefined
+    carryBytes = -1
+    dataBytes = -1
+    overflow = undefined
     return []
   }
 
@@ -206,14 +286,39 @@ export const makeParser = (): Parser => {
  * and each input chunk becomes at most one output chunk (possibly empty). Failures of `self` pass
  * through unchanged; an event left incomplete when `self` ends is discarded, as the spec says.
  *
+ * With `maxEventBytes` (see {@link makeParser}), a line or event over the limit ends the stream with
+ * `onOverflow`'s error, after the events completed before it: `self` is not read any further (it is
+ * interrupted, which releases an HTTP body).
+ *
  * @internal
  */
-export const decode = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<SseEvent, E, R> =>
+export const decode = <E, R, E2 = never>(
+  self: Stream.Stream<Uint8Array, E, R>,
+  options?: {
+    readonly maxEventBytes: number
+    readonly onOverflow: (overflow: Overflow) => E2
+  }
+): Stream.Stream<SseEvent, E | E2, R> =>
   Stream.suspend(() => {
-    const parser = makeParser()
-    return Stream.mapChunks(self, (chunk) => {
-      const out: Array<SseEvent> = []
-      for (const bytes of chunk) parser.feedInto(bytes, out)
-      return Chunk.unsafeFromArray(out)
-    })
+    const parser = makeParser(options)
+    const loop: Channel.Channel<Chunk.Chunk<SseEvent>, Chunk.Chunk<Uint8Array>, E | E2, E, unknown, unknown> = Channel
+      .readWithCause({
+        onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
+          const out: Array<SseEvent> = []
+          for (const bytes of chunk) {
+            const overflow = parser.feedInto(bytes, out)
+            // Only a parser with a limit overflows: `options` is set.
+            if (overflow !== undefined) {
+              return Channel.zipRight(
+                Channel.write(Chunk.unsafeFromArray(out)),
+                Channel.fail(options!.onOverflow(overflow))
+              )
+            }
+          }
+          return Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
+        },
+        onFailure: Channel.failCause,
+        onDone: () => Channel.void
+      })
+    return Stream.pipeThroughChannel(self, loop)
   })
