@@ -138,18 +138,27 @@ describe("chat completions", () => {
       assert.strictEqual((yield* requests).length, 5)
     }).pipe(Effect.provide(fakeLayer())))
 
-  it.effect("a 429 is retried (the server did not act), a 500 is not (it may have)", () =>
+  it.effect("a 429 and an answered 500 are retried; a gateway page or a reset after acting is not", () =>
     Effect.gen(function*() {
       const fake = yield* FakeSkytells.FakeSkytells
       yield* fake.script("chat.completions", [Fault.rateLimit(2)])
-      const fiber = yield* Effect.fork(Inference.chatCompletion(chat))
-      assert.isTrue(Exit.isSuccess(yield* drive(fiber, "500 millis")))
+      const limited = yield* Effect.fork(Inference.chatCompletion(chat))
+      assert.isTrue(Exit.isSuccess(yield* drive(limited, "500 millis")))
       assert.strictEqual((yield* requests).length, 2)
+      // The API answered with its documented retryable error: the guide calls it safe to retry.
       yield* fake.clearRequests
-      yield* fake.script("chat.completions", [Fault.serverError(500)])
-      const error = yield* Effect.flip(Inference.chatCompletion(chat))
-      assert.strictEqual(error._tag, "InferenceError")
-      assert.strictEqual((yield* requests).length, 1)
+      yield* fake.script("chat.completions", [Fault.serverError(500), Fault.serverError(503)])
+      const answered = yield* Effect.fork(Inference.chatCompletion(chat))
+      assert.isTrue(Exit.isSuccess(yield* drive(answered, "500 millis")))
+      assert.strictEqual((yield* requests).length, 3)
+      // No answer from the API itself: the completion may still be running, so it is not repeated.
+      for (const fault of [Fault.gatewayPage(502), Fault.resetAfterAction]) {
+        yield* fake.clearRequests
+        yield* fake.script("chat.completions", [fault])
+        const error = yield* Effect.flip(Inference.chatCompletion(chat))
+        assert.include(["GatewayError", "TransportError"], error._tag)
+        assert.strictEqual((yield* requests).length, 1)
+      }
     }).pipe(Effect.provide(fakeLayer())))
 })
 
