@@ -110,7 +110,10 @@ const makeApp = (mode: "in-process" | "socket") =>
         })
       ),
       // 3 MiB of JSON, with and without a Content-Length.
-      HttpRouter.get("/v1/huge-declared", Effect.succeed(HttpServerResponse.text(hugeJson, { contentType: "application/json" }))),
+      HttpRouter.get(
+        "/v1/huge-declared",
+        Effect.succeed(HttpServerResponse.text(hugeJson, { contentType: "application/json" }))
+      ),
       HttpRouter.get(
         "/v1/huge-chunked",
         Effect.succeed(HttpServerResponse.stream(

@@ -95,7 +95,6 @@ const fieldsParam = (options: Options | undefined): string =>
 // The documentation shows a bare array; `{data: [...]}` is read too, as for predictions.
 const ListBody = Schema.Union(Schema.Array(M.Model), Schema.Struct({ data: Schema.Array(M.Model) }))
 
-
 const fetchList = (fields: string): Effect.Effect<ReadonlyArray<Model>, ListError, SkytellsClient> =>
   Effect.flatMap(SkytellsClient, (client) =>
     client.execute({

@@ -209,7 +209,10 @@ const pathFor = (
     return encoded !== undefined
       ? Effect.succeed(`/predictions/${encoded}${suffix}`)
       : Effect.fail(
-        new SkytellsError.PredictionNotFound({ errorId: "PREDICTION_NOT_FOUND", message: Paths.refused("prediction id", id) })
+        new SkytellsError.PredictionNotFound({
+          errorId: "PREDICTION_NOT_FOUND",
+          message: Paths.refused("prediction id", id)
+        })
       )
   })
 
@@ -606,20 +609,21 @@ export const watch = (
     // Every poll runs under the operation's deadline, which also ends the stream when it passes.
     const bounded = deadline === undefined
       ? Stream.unfoldEffect(initial, step)
-      : Stream.unfoldEffect(initial, (state: WatchState) => Effect.locally(step(state), currentDeadline, deadline)).pipe(
-        Stream.interruptWhen(Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.zipRight(
-            Effect.sleep(Duration.millis(Math.max(0, deadline.at - now))),
-            Effect.fail(
-              new SkytellsError.RequestTimeout({
-                method: "GET",
-                url: `${client.baseUrl}/predictions/{id}`,
-                timeout: deadline.total,
-                scope: "deadline"
-              })
-            )
-          )))
-      )
+      : Stream.unfoldEffect(initial, (state: WatchState) => Effect.locally(step(state), currentDeadline, deadline))
+        .pipe(
+          Stream.interruptWhen(Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.zipRight(
+              Effect.sleep(Duration.millis(Math.max(0, deadline.at - now))),
+              Effect.fail(
+                new SkytellsError.RequestTimeout({
+                  method: "GET",
+                  url: `${client.baseUrl}/predictions/{id}`,
+                  timeout: deadline.total,
+                  scope: "deadline"
+                })
+              )
+            )))
+        )
     if (options.maxWait === undefined) return bounded
     const maxWait = Duration.decode(options.maxWait)
     return bounded.pipe(Stream.interruptWhen(Effect.gen(function*() {

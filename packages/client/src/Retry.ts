@@ -227,8 +227,7 @@ const neverRetried = (error: SkytellsError.SkytellsError): boolean => {
  * A documented retryable error in the API's own answer (not a proxy's): the server says it failed,
  * so a request that creates nothing may be repeated.
  */
-const answeredRetryable = (error: SkytellsError.SkytellsError): boolean =>
-  "resolution" in error && error.retryable
+const answeredRetryable = (error: SkytellsError.SkytellsError): boolean => "resolution" in error && error.retryable
 
 /**
  * A 2xx whose body was lost in transit (empty or cut), as opposed to JSON of the wrong shape. A 204

@@ -216,7 +216,10 @@ const apiKeyConfig: Config.Config<Redacted.Redacted<string>> = Config.option(Con
         )
       ),
     onSome: (key) =>
-      Either.mapLeft(ApiKey.check(key), (reason) => ConfigError.InvalidData([API_KEY_VARIABLE], `${API_KEY_VARIABLE}: ${reason}`))
+      Either.mapLeft(
+        ApiKey.check(key),
+        (reason) => ConfigError.InvalidData([API_KEY_VARIABLE], `${API_KEY_VARIABLE}: ${reason}`)
+      )
   })),
   Config.withDescription("Your Skytells API key, sent as x-api-key")
 )

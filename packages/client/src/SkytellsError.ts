@@ -617,9 +617,9 @@ export class MalformedResponse extends Schema.TaggedError<MalformedResponse>(ide
           this.issue ? ` (${this.issue})` : ""
         }: reading stopped there. Raise the client's \`responseLimits\` if such a body is expected.`
       case "UnexpectedContentType":
-        return `HTTP ${this.httpStatus} with content type ${
-          this.contentType ?? "(none)"
-        } where ${this.issue ?? "another content type"} was expected: something other than the Skytells API answered (a proxy or captive portal?). Check the base URL and proxies.`
+        return `HTTP ${this.httpStatus} with content type ${this.contentType ?? "(none)"} where ${
+          this.issue ?? "another content type"
+        } was expected: something other than the Skytells API answered (a proxy or captive portal?). Check the base URL and proxies.`
     }
     const what = this.reason === "EmptyBody"
       ? "an empty body"

@@ -51,7 +51,9 @@ const renderings = <A, E>(exit: Exit.Exit<A, E>): string => {
 }
 
 describe("the API key is checked when the layer is built", () => {
-  for (const [name, key] of [["a trailing newline", `${SECRET}\n`], ["surrounding spaces and CRLF", `  ${SECRET}\r\n`]]) {
+  for (
+    const [name, key] of [["a trailing newline", `${SECRET}\n`], ["surrounding spaces and CRLF", `  ${SECRET}\r\n`]]
+  ) {
     it.effect(`${name} is trimmed and the key works`, () =>
       Effect.gen(function*() {
         const { exit, seen } = yield* withKey(key)

@@ -26,7 +26,9 @@ describe("ids and slugs that would address another endpoint are refused, nothing
   for (const id of ids) {
     it.effect(`prediction id ${JSON.stringify(id)}: get, cancel and remove fail with PredictionNotFound`, () =>
       Effect.gen(function*() {
-        const calls: ReadonlyArray<Effect.Effect<unknown, Predictions.GetError | Predictions.CancelError, SkytellsClient.SkytellsClient>> = [
+        const calls: ReadonlyArray<
+          Effect.Effect<unknown, Predictions.GetError | Predictions.CancelError, SkytellsClient.SkytellsClient>
+        > = [
           Predictions.get(id),
           Predictions.cancel(id),
           Predictions.remove(id)

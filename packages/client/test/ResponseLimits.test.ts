@@ -2,7 +2,8 @@
  * Nothing a server sends can exhaust memory: JSON bodies are read up to `responseLimits.maxBodyBytes`,
  * error bodies up to 1 MiB, and an error keeps a bounded excerpt of a body, never the whole of it.
  */
-import { SkytellsClient, SkytellsError } from "@effect-skytells/client"
+import type { SkytellsError } from "@effect-skytells/client"
+import { SkytellsClient } from "@effect-skytells/client"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Schema, TestClock } from "effect"
 import * as util from "node:util"
@@ -99,7 +100,10 @@ describe("errors keep a bounded excerpt of a body", () => {
 
   it.effect("a small body is kept as parsed JSON", () =>
     Effect.gen(function*() {
-      const { exit } = yield* runScript([{ status: 418, body: { error_id: "SOMETHING_NEW", message: "m", extra: [1] } }])
+      const { exit } = yield* runScript([{
+        status: 418,
+        body: { error_id: "SOMETHING_NEW", message: "m", extra: [1] }
+      }])
       const error = failure(exit) as SkytellsError.UnknownApiError
       assert.deepStrictEqual(error.body, { error_id: "SOMETHING_NEW", message: "m", extra: [1] })
     }))

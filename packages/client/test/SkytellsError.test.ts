@@ -285,7 +285,69 @@ describe("isRetryable", () => {
       assert.isFalse(SkytellsError.isRetryable(decode(400, { error_id: id, message: "" })), id)
     }
     assert.isFalse(SkytellsError.isRetryable(decode(503, { error_id: "SOMETHING_NEW", message: "" })))
-    assert.isFalse(SkytellsError.isRetryable({ _tag: "RateLimitExceeded" }) && false)
+  })
+
+  // Written out rather than read from `entry.retryable`, which is what the implementation reads.
+  const retryable = new Set([
+    "RateLimitExceeded",
+    "RateLimited",
+    "InferenceRateLimited",
+    "InternalError",
+    "ModelUnavailable",
+    "InferenceError",
+    "ServerError",
+    "ServiceUnavailable",
+    "InferenceTimeout",
+    "GatewayError",
+    "TransportError",
+    "RequestTimeout"
+  ])
+
+  it("is true for exactly the documented retryable classes, gateway, transport and timeout errors", () => {
+    for (const [tag, cls] of Object.entries(SkytellsError.classes)) {
+      const error = decode(cls.entry.statuses[0], { error_id: cls.entry.ids[0], message: "" })
+      assert.strictEqual(error._tag, tag)
+      assert.strictEqual(SkytellsError.isRetryable(error), retryable.has(tag), tag)
+    }
+    const undocumented = [
+      decode(502, "<html>bad gateway</html>"),
+      new SkytellsError.TransportError({
+        reason: "ConnectionReset",
+        mayHaveReachedServer: true,
+        method: "GET",
+        url: "u",
+        description: "d"
+      }),
+      new SkytellsError.RequestTimeout({ method: "GET", url: "u", timeout: Duration.seconds(1), scope: "attempt" }),
+      decode(200, "not json"),
+      decode(418, { error_id: "TEAPOT", message: "" })
+    ]
+    assert.deepStrictEqual(
+      undocumented.map((e) => [e._tag, SkytellsError.isRetryable(e)]),
+      [
+        ["GatewayError", true],
+        ["TransportError", true],
+        ["RequestTimeout", true],
+        ["MalformedResponse", false],
+        ["UnknownApiError", false]
+      ]
+    )
+  })
+
+  it("ignores x-should-retry, which the retry policy applies on top", () => {
+    const told = decode(400, { error_id: "INVALID_INPUT", message: "" }, { "x-should-retry": "true" })
+    assert.strictEqual((told as SkytellsError.InvalidInput).shouldRetry, true)
+    assert.isFalse(SkytellsError.isRetryable(told))
+    const forbidden = decode(429, { error_id: "RATE_LIMIT_EXCEEDED", message: "" }, { "x-should-retry": "false" })
+    assert.strictEqual((forbidden as SkytellsError.RateLimitExceeded).shouldRetry, false)
+    assert.isTrue(SkytellsError.isRetryable(forbidden))
+  })
+
+  it("reads the tag only, so it also refines decoded or hand-built values; anything else is false", () => {
+    assert.isTrue(SkytellsError.isRetryable({ _tag: "RateLimitExceeded" }))
+    for (const u of [undefined, null, "RateLimitExceeded", 429, {}, { _tag: 1 }, { _tag: "InvalidInput" }]) {
+      assert.isFalse(SkytellsError.isRetryable(u), String(JSON.stringify(u)))
+    }
   })
 })
 

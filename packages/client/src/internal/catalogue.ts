@@ -417,7 +417,8 @@ export const catalogue = {
     retryable: true,
     description: "The model service is temporarily unavailable.",
     resolution: "Retry after a short delay or check the API Status page.",
-    source: "S0 (among the errors at the edge of the model serving infrastructure, which a running prediction can also end with)"
+    source:
+      "S0 (among the errors at the edge of the model serving infrastructure, which a running prediction can also end with)"
   },
   InferenceError: {
     ids: ["INFERENCE_ERROR"],

@@ -392,7 +392,11 @@ export const make = (
       const sent = (span: Tracer.Span) =>
         Effect.gen(function*() {
           const start = yield* Clock.currentTimeMillis
-          const response = yield* Effect.provideService(http.execute(httpRequest), FetchHttpClient.Fetch, noRedirectFetch)
+          const response = yield* Effect.provideService(
+            http.execute(httpRequest),
+            FetchHttpClient.Fetch,
+            noRedirectFetch
+          )
           const now = yield* Clock.currentTimeMillis
           const headers = headersOf(response)
           const info = RateLimit.fromHeaders(headers)
@@ -413,7 +417,12 @@ export const make = (
             : SkytellsError.fromResponse({
               status: response.status,
               headers,
-              body: yield* readBounded(response, headers, Math.min(responseLimits.maxBodyBytes, ERROR_BODY_LIMIT), "truncate"),
+              body: yield* readBounded(
+                response,
+                headers,
+                Math.min(responseLimits.maxBodyBytes, ERROR_BODY_LIMIT),
+                "truncate"
+              ),
               now
             })
           yield* limiter.observe(response.status, info, error)
@@ -469,8 +478,10 @@ export const make = (
           if (Either.isRight(result)) return result.right
           const error = result.left
           if (retryAmbiguous === undefined) {
-            retryAmbiguous = Option.getOrElse(yield* FiberRef.get(Retry.currentRetryAmbiguous), () =>
-              options.retry?.retryAmbiguous ?? false)
+            retryAmbiguous = Option.getOrElse(
+              yield* FiberRef.get(Retry.currentRetryAmbiguous),
+              () => options.retry?.retryAmbiguous ?? false
+            )
           }
           const verdict = Retry.verdict(error, { idempotent, retryAmbiguous, answeredErrors: request.answeredErrors })
           if (!verdict.retry) {
@@ -482,8 +493,7 @@ export const make = (
           if (driver === undefined) {
             const policy = Option.getOrElse(
               yield* FiberRef.get(Retry.currentPolicy),
-              () =>
-                options.retry?.policy ?? Retry.defaultPolicy
+              () => options.retry?.policy ?? Retry.defaultPolicy
             )
             driver = yield* Schedule.driver(Retry.honourRetryAfter(policy, maxRetryAfter))
           }
@@ -593,16 +603,19 @@ export const withDeadline = <A, E, R>(
   method: string,
   url: string
 ): Effect.Effect<A, E | SkytellsError.RequestTimeout, R> =>
-  Effect.flatMap(deadlineFrom(own), (chosen) =>
-    chosen === undefined ? effect : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.locally(
-        Effect.timeoutFail(effect, {
-          duration: Duration.millis(Math.max(0, chosen.at - now)),
-          onTimeout: () => new SkytellsError.RequestTimeout({ method, url, timeout: chosen.total, scope: "deadline" })
-        }),
-        currentDeadline,
-        chosen
-      )))
+  Effect.flatMap(
+    deadlineFrom(own),
+    (chosen) =>
+      chosen === undefined ? effect : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.locally(
+          Effect.timeoutFail(effect, {
+            duration: Duration.millis(Math.max(0, chosen.at - now)),
+            onTimeout: () => new SkytellsError.RequestTimeout({ method, url, timeout: chosen.total, scope: "deadline" })
+          }),
+          currentDeadline,
+          chosen
+        ))
+  )
 
 /**
  * Runs `effect` outside any operation's deadline: clean-up (cancelling a prediction after its wait
