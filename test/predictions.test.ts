@@ -3,9 +3,10 @@
  */
 import { Prediction, Predictions, Retry, SkytellsClient } from "@effect-skytells/client"
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import type { Duration } from "effect"
-import { Cause, Chunk, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
+import { Cause, Chunk, Clock, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
 
 const fakeLayer = (options: FakeSkytells.Options = {}, client: Partial<SkytellsClient.Options> = {}) =>
   SkytellsClient.layer({
@@ -318,5 +319,334 @@ describe("a 200 whose body is cut or empty", () => {
         assert.strictEqual((yield* requests).length, 1)
         assert.strictEqual((yield* fake.predictions).length, 1)
       }).pipe(Effect.provide(fakeLayer({}, noJitter))))
+  }
+})
+
+// Regression tests for the hardening of wait/watch/run --------------------------------------------
+
+/** The failure of an exit, if it failed with one. */
+const failureIn = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+
+/** Runs `effect` and notes the Clock time at which it ended. */
+const endingAt = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.exit(effect), (exit) => Effect.map(Clock.currentTimeMillis, (at) => ({ exit, at })))
+
+/**
+ * Drives `effect` in steps of half a second, for at most 2 minutes of Clock time, and returns its
+ * exit with the Clock time it ended at; an effect still running then fails the test.
+ */
+const settle = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(endingAt(effect))
+    for (let i = 0; i < 240; i++) {
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) return yield* done.value
+      yield* TestClock.adjust("500 millis")
+    }
+    yield* Fiber.interrupt(fiber)
+    return assert.fail("still running after 2 minutes")
+  })
+
+const longRunning = { lifecycle: { queued: 0, starting: 0, processing: "10 minutes" } } as const
+const oneMinute = { lifecycle: { queued: 0, starting: 0, processing: "60 seconds" } } as const
+
+const gets = Effect.map(requests, (all) => all.filter((r) => r.method === "GET"))
+const creates = Effect.map(requests, (all) => all.filter((r) => r.route === "predictions.create"))
+const cancels = Effect.map(requests, (all) => all.filter((r) => r.route === "predictions.cancel"))
+const bodyOf = (request: { readonly body: string | undefined }) => JSON.parse(request.body ?? "{}")
+const statuses = Effect.flatMap(
+  FakeSkytells.FakeSkytells,
+  (f) => Effect.map(f.predictions, (ps) => ps.map((p) => p.status))
+)
+
+describe("the client deadline bounds wait, watch and run, every poll included", () => {
+  const deadline = { deadline: "5 seconds" } as const
+
+  /** The polls may be at 2 s and 5 s (the default schedule), never after the deadline. */
+  const assertPolledWithinDeadline = Effect.gen(function*() {
+    // Nothing keeps polling in the background once the operation has failed.
+    yield* TestClock.adjust("2 minutes")
+    const times = (yield* gets).map((r) => r.at)
+    assert.include(times, 2000)
+    assert.isAtMost(times.length, 2, `GETs at ${times.join(", ")}`)
+    assert.isTrue(times.every((t) => t <= 5000), `GETs at ${times.join(", ")}`)
+  })
+
+  const assertDeadline = (ended: { exit: Exit.Exit<unknown, unknown>; at: number }) => {
+    const e = failureIn(ended.exit) as { _tag?: string; scope?: string } | undefined
+    assert.strictEqual(e?._tag, "RequestTimeout")
+    assert.strictEqual(e?.scope, "deadline")
+    assert.strictEqual(ended.at, 5000)
+  }
+
+  it.effect("wait fails with RequestTimeout (deadline) at 5 s and stops polling", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+      assertDeadline(yield* settle(Predictions.wait(created)))
+      yield* assertPolledWithinDeadline
+    }).pipe(Effect.provide(fakeLayer({ scenario: longRunning }, deadline))))
+
+  it.effect("wait by id (first GET at 0) is bounded the same way", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+      yield* (yield* FakeSkytells.FakeSkytells).clearRequests
+      const ended = yield* settle(Predictions.wait(created.id!))
+      assertDeadline(ended)
+      yield* TestClock.adjust("2 minutes")
+      const times = (yield* gets).map((r) => r.at)
+      assert.strictEqual(times[0], 0)
+      assert.isAtMost(times.length, 3, `GETs at ${times.join(", ")}`)
+      assert.isTrue(times.every((t) => t <= 5000), `GETs at ${times.join(", ")}`)
+    }).pipe(Effect.provide(fakeLayer({ scenario: longRunning }, deadline))))
+
+  it.effect("watch emits what it saw, then fails with RequestTimeout (deadline) at 5 s", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+      const seen: Array<string> = []
+      const ended = yield* settle(
+        Stream.runForEach(Predictions.watch(created), (p) => Effect.sync(() => seen.push(p.status)))
+      )
+      assertDeadline(ended)
+      assert.isAtLeast(seen.length, 2)
+      assert.isTrue(seen.every((s) => s === "processing"))
+      yield* assertPolledWithinDeadline
+    }).pipe(Effect.provide(fakeLayer({ scenario: longRunning }, deadline))))
+
+  it.effect("run creates without await and fails with RequestTimeout (deadline) at 5 s", () =>
+    Effect.gen(function*() {
+      const ended = yield* settle(Predictions.run({ model: "truefusion", input: prompt }))
+      assertDeadline(ended)
+      const [create, ...more] = yield* creates
+      assert.strictEqual(more.length, 0)
+      assert.strictEqual(create.at, 0)
+      assert.strictEqual(bodyOf(create).await, false)
+      yield* assertPolledWithinDeadline
+    }).pipe(Effect.provide(fakeLayer({ scenario: longRunning }, deadline))))
+
+  it.effect("wait with cancelOnInterrupt cancels the prediction on the server when the deadline passes", () =>
+    Effect.gen(function*() {
+      const created = yield* Predictions.create({ model: "truefusion", input: prompt })
+      assertDeadline(yield* settle(Predictions.wait(created, { cancelOnInterrupt: true })))
+      const sent = yield* cancels
+      assert.strictEqual(sent.length, 1)
+      assert.strictEqual(sent[0].path, `/v1/predictions/${created.id}/cancel`)
+      assert.strictEqual(sent[0].status, 200)
+      assert.deepStrictEqual(yield* statuses, ["canceled"])
+    }).pipe(Effect.provide(fakeLayer({ scenario: longRunning }, deadline))))
+
+  it.effect("run with cancelOnInterrupt cancels the prediction on the server when the deadline passes", () =>
+    Effect.gen(function*() {
+      assertDeadline(
+        yield* settle(Predictions.run({ model: "truefusion", input: prompt }, { cancelOnInterrupt: true }))
+      )
+      assert.strictEqual((yield* cancels).length, 1)
+      assert.deepStrictEqual(yield* statuses, ["canceled"])
+    }).pipe(Effect.provide(fakeLayer({ scenario: longRunning }, deadline))))
+})
+
+describe("run never gives up on a prediction whose id it could know", () => {
+  it.effect("maxWait: WaitTimeout carries the created prediction's id; the create did not await", () =>
+    Effect.gen(function*() {
+      const ended = yield* settle(Predictions.run({ model: "truefusion", input: prompt }, { maxWait: "10 seconds" }))
+      const e = failureIn(ended.exit)
+      assert.strictEqual(e?._tag, "WaitTimeout")
+      const [created] = yield* (yield* FakeSkytells.FakeSkytells).predictions
+      assert.strictEqual(e?._tag === "WaitTimeout" && e.predictionId, created.id)
+      assert.isFalse(e?._tag === "WaitTimeout" && e.canceled)
+      assert.strictEqual(ended.at, 10_000)
+      const [create, ...more] = yield* creates
+      assert.strictEqual(more.length, 0)
+      assert.strictEqual(bodyOf(create).await, false)
+      // Not asked to cancel: the prediction runs on.
+      assert.deepStrictEqual(yield* statuses, ["processing"])
+    }).pipe(Effect.provide(fakeLayer({ scenario: oneMinute }))))
+
+  it.effect("maxWait + cancelOnInterrupt: WaitTimeout with canceled: true, nothing left running", () =>
+    Effect.gen(function*() {
+      const ended = yield* settle(
+        Predictions.run({ model: "truefusion", input: prompt }, { maxWait: "10 seconds", cancelOnInterrupt: true })
+      )
+      const e = failureIn(ended.exit)
+      assert.strictEqual(e?._tag, "WaitTimeout")
+      assert.isTrue(e?._tag === "WaitTimeout" && e.canceled)
+      const [created] = yield* (yield* FakeSkytells.FakeSkytells).predictions
+      assert.strictEqual(e?._tag === "WaitTimeout" && e.predictionId, created.id)
+      assert.strictEqual(bodyOf((yield* creates)[0]).await, false)
+      assert.deepStrictEqual((yield* cancels).map((r) => r.path), [`/v1/predictions/${created.id}/cancel`])
+      assert.deepStrictEqual(yield* statuses, ["canceled"])
+    }).pipe(Effect.provide(fakeLayer({ scenario: oneMinute }))))
+
+  it.effect("interrupting run (cancelOnInterrupt) after the create was answered cancels the prediction", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(
+        Predictions.run({ model: "truefusion", input: prompt }, { cancelOnInterrupt: true })
+      )
+      yield* TestClock.adjust("3 seconds")
+      assert.deepStrictEqual(yield* statuses, ["processing"])
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual((yield* cancels).length, 1)
+      assert.deepStrictEqual(yield* statuses, ["canceled"])
+    }).pipe(Effect.provide(fakeLayer({ scenario: oneMinute }))))
+
+  it.effect("interrupting run (cancelOnInterrupt) during the create: the create is answered, then canceled", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeSkytells.FakeSkytells
+      yield* fake.script("predictions.create", [Fault.latency("3 seconds")])
+      const fiber = yield* Effect.fork(
+        Predictions.run({ model: "truefusion", input: prompt }, { cancelOnInterrupt: true })
+      )
+      yield* TestClock.adjust("1 second")
+      // The create is in flight (the fake has not acted yet).
+      assert.strictEqual((yield* fake.predictions).length, 0)
+      const interrupting = yield* Effect.fork(Fiber.interrupt(fiber))
+      yield* TestClock.adjust("3 seconds")
+      const exit = yield* Fiber.join(interrupting)
+      assert.isTrue(Exit.isInterrupted(exit))
+      const [created, ...more] = yield* fake.predictions
+      assert.strictEqual(more.length, 0)
+      assert.strictEqual(created.status, "canceled")
+      const sent = yield* cancels
+      assert.strictEqual(sent.length, 1)
+      assert.isTrue(sent.every((r) => r.path === `/v1/predictions/${created.id}/cancel`))
+    }).pipe(Effect.provide(fakeLayer({ scenario: oneMinute }))))
+
+  it.effect("await: true only when nothing bounds the run (no maxWait, deadline or cancelOnInterrupt)", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<[Partial<SkytellsClient.Options>, Predictions.RunOptions, boolean]> = [
+        [{}, {}, true],
+        [{}, { await: false }, false],
+        [{}, { maxWait: "5 minutes" }, false],
+        [{}, { cancelOnInterrupt: true }, false],
+        [{ deadline: "5 minutes" }, {}, false]
+      ]
+      for (const [client, options, expected] of cases) {
+        const sent = yield* Effect.gen(function*() {
+          const exit = yield* drive(Predictions.run({ model: "truefusion", input: prompt }, options), "1 second")
+          assert.strictEqual(Exit.isSuccess(exit) && exit.value.status, "succeeded", JSON.stringify(options))
+          return bodyOf((yield* creates)[0]).await
+        }).pipe(Effect.provide(fakeLayer({}, client)))
+        assert.strictEqual(sent, expected, `${JSON.stringify(client)} ${JSON.stringify(options)}`)
+      }
+    }))
+})
+
+describe("run with retryFailedOnce", () => {
+  /** A transport that sends the second create for `model` instead: the fake decides outcomes by model. */
+  const secondCreateFor = (model: string): Partial<SkytellsClient.Options> => {
+    let createsSeen = 0
+    return {
+      transformClient: HttpClient.mapRequest((request) => {
+        if (request.method !== "POST" || !request.url.endsWith("/predictions")) return request
+        createsSeen++
+        if (createsSeen < 2 || request.body._tag !== "Uint8Array") return request
+        const body = JSON.parse(new TextDecoder().decode(request.body.body))
+        return HttpClientRequest.bodyUnsafeJson(request, { ...body, model })
+      })
+    }
+  }
+
+  for (const failureStyle of ["error", "error_id"] as const) {
+    it.effect(`a PredictionFailed run is created once more, and the second run's result returned (${failureStyle})`, () =>
+      Effect.gen(function*() {
+        const exit = yield* drive(
+          Predictions.run({ model: "fake/fail", input: prompt }, { retryFailedOnce: true }),
+          "100 millis"
+        )
+        assert.strictEqual(Exit.isSuccess(exit) && exit.value.status, "succeeded")
+        const all = yield* creates
+        assert.deepStrictEqual(all.map((r) => bodyOf(r).model), ["fake/fail", "truefusion"])
+        const [first, second] = yield* (yield* FakeSkytells.FakeSkytells).predictions
+        assert.strictEqual(first.status, "failed")
+        assert.strictEqual(Exit.isSuccess(exit) && exit.value.id, second.id)
+      }).pipe(Effect.provide(fakeLayer({ scenario: { failureStyle } }, secondCreateFor("truefusion")))))
+
+    it.effect(`a second PredictionFailed is returned after exactly two creates (${failureStyle})`, () =>
+      Effect.gen(function*() {
+        const exit = yield* drive(
+          Predictions.run({ model: "fake/fail", input: prompt }, { retryFailedOnce: true }),
+          "100 millis"
+        )
+        const e = failureIn(exit)
+        assert.strictEqual(e?._tag, "PredictionFailed")
+        const predictions = yield* (yield* FakeSkytells.FakeSkytells).predictions
+        assert.strictEqual((yield* creates).length, 2)
+        assert.deepStrictEqual(predictions.map((p) => p.status), ["failed", "failed"])
+        // The error is the second prediction's.
+        assert.strictEqual(e?._tag === "PredictionFailed" && e.prediction?.id, predictions[1].id)
+      }).pipe(Effect.provide(fakeLayer({ scenario: { failureStyle } }))))
+
+    it.effect(`without the option a PredictionFailed run creates exactly once (${failureStyle})`, () =>
+      Effect.gen(function*() {
+        const exit = yield* drive(Predictions.run({ model: "fake/fail", input: prompt }), "100 millis")
+        assert.strictEqual(failureIn(exit)?._tag, "PredictionFailed")
+        assert.strictEqual((yield* creates).length, 1)
+      }).pipe(Effect.provide(fakeLayer({ scenario: { failureStyle } }, secondCreateFor("truefusion")))))
+  }
+
+  it.effect("the same holds when run polls (maxWait): a failed prediction is created once more", () =>
+    Effect.gen(function*() {
+      const exit = yield* drive(
+        Predictions.run({ model: "fake/fail", input: prompt }, { retryFailedOnce: true, maxWait: "1 minute" }),
+        "100 millis"
+      )
+      assert.strictEqual(Exit.isSuccess(exit) && exit.value.status, "succeeded")
+      assert.deepStrictEqual((yield* creates).map((r) => [bodyOf(r).model, bodyOf(r).await]), [
+        ["fake/fail", false],
+        ["truefusion", false]
+      ])
+    }).pipe(Effect.provide(fakeLayer({ scenario: { failureStyle: "error_id" } }, secondCreateFor("truefusion")))))
+
+  for (const errorId of ["CONTENT_POLICY_VIOLATION", "INSUFFICIENT_CREDITS", "TIMEOUT"]) {
+    it.effect(`a failure of another class (${errorId}) is not retried, even with the option`, () =>
+      Effect.gen(function*() {
+        const exit = yield* drive(
+          Predictions.run({ model: `fake/fail-${errorId}`, input: prompt }, { retryFailedOnce: true }),
+          "100 millis"
+        )
+        const e = failureIn(exit)
+        assert.notStrictEqual(e?._tag, "PredictionFailed")
+        assert.strictEqual((e as { errorId?: string } | undefined)?.errorId, errorId)
+        assert.strictEqual((yield* creates).length, 1)
+      }).pipe(Effect.provide(fakeLayer({ scenario: { failureStyle: "error_id" } }, secondCreateFor("truefusion")))))
+  }
+
+  it.effect("a poll answered 502 PREDICTION_FAILED does not start a second prediction while the first runs", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeSkytells.FakeSkytells
+      yield* fake.script("predictions.get", [Fault.apiError("PREDICTION_FAILED", 502)])
+      yield* drive(
+        Predictions.run({ model: "truefusion", input: prompt }, { retryFailedOnce: true, maxWait: "1 minute" }),
+        "100 millis"
+      )
+      // The prediction never failed: creating it again would bill a duplicate.
+      assert.strictEqual((yield* creates).length, 1)
+    }).pipe(Effect.provide(fakeLayer())))
+})
+
+describe("prediction-level error ids in wait and run", () => {
+  for (
+    const [errorId, tag] of [
+      ["MODEL_NOT_FOUND", "ModelNotFound"],
+      ["MODEL_UNAVAILABLE", "ModelUnavailable"],
+      ["INFRASTRUCTURE_ERROR", "InfrastructureError"],
+      ["RATE_LIMIT_EXCEEDED", "UnknownApiError"],
+      ["FAKE_NEVER_DOCUMENTED", "UnknownApiError"]
+    ] as const
+  ) {
+    it.effect(`a prediction failed with ${errorId} fails wait and run with ${tag}, carrying the prediction`, () =>
+      Effect.gen(function*() {
+        const created = yield* Predictions.create({ model: `fake/fail-${errorId}`, input: prompt })
+        const waited = failureIn(yield* drive(Predictions.wait(created), "100 millis"))
+        const ran = failureIn(yield* drive(Predictions.run({ model: `fake/fail-${errorId}`, input: prompt })))
+        const ids = (yield* (yield* FakeSkytells.FakeSkytells).predictions).map((p) => p.id)
+        for (const [e, id] of [[waited, ids[0]], [ran, ids[1]]] as const) {
+          assert.strictEqual(e?._tag, tag)
+          const withPrediction = e as { errorId?: string; prediction?: Prediction.Prediction }
+          assert.strictEqual(withPrediction.errorId, errorId)
+          assert.strictEqual(withPrediction.prediction?.id, id)
+          assert.strictEqual(withPrediction.prediction?.status, "failed")
+        }
+      }).pipe(Effect.provide(fakeLayer({ scenario: { failureStyle: "error_id" } }))))
   }
 })

@@ -20,6 +20,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -99,7 +100,12 @@ export const make = <E, R>(
             ),
             Effect.mapError((cause) =>
               new HttpClientError.RequestError({ request, reason: "Transport", cause, description: "in-process" })
-            )
+            ),
+            // The app runs on a fiber of its own, as a server would: a caller in an uninterruptible
+            // region then gets its answer (an HttpApp's handlers are interruptible, and would be
+            // aborted with the caller), and an interruptible caller that goes away aborts it.
+            Effect.forkDaemon,
+            Effect.flatMap((fiber) => Effect.onInterrupt(Fiber.join(fiber), () => Fiber.interrupt(fiber)))
           ) as Effect.Effect<HttpServerResponse.HttpServerResponse, HttpClientError.RequestError, never>
           // A web Response refuses any body with 101/204/205/304 (even an empty one): send those bare,
           // as an HTTP server would.

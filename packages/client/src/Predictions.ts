@@ -493,7 +493,10 @@ export interface WaitOptions {
   readonly schedule?: Schedule.Schedule<unknown, Prediction> | undefined
   /** Give up after this long with `WaitTimeout`. Default: no limit. */
   readonly maxWait?: Duration.DurationInput | undefined
-  /** Cancel the prediction on the server when the wait is interrupted or times out. Default false. */
+  /**
+   * Cancel the prediction on the server when the wait ends without seeing it finish: interrupted,
+   * after `maxWait` or the client's `deadline`, or when polling failed. Default false.
+   */
   readonly cancelOnInterrupt?: boolean | undefined
 }
 
@@ -666,16 +669,29 @@ export const wait = (
     SkytellsClient,
     (client) => withDeadline(client.deadline, polled, "GET", `${client.baseUrl}/predictions/{id}`)
   )
-  if (options.cancelOnInterrupt !== true) return Effect.withSpan(waited, "Predictions.wait")
-  return waited.pipe(
-    Effect.onInterrupt(() => cancelQuietly(target)),
-    Effect.catchTag(
-      "WaitTimeout",
-      (timeout) => Effect.zipRight(cancelQuietly(target), Effect.fail(new WaitTimeout({ ...timeout, canceled: true })))
-    ),
-    Effect.withSpan("Predictions.wait")
-  )
+  return Effect.withSpan(options.cancelOnInterrupt === true ? cancelUnlessFinished(target, waited) : waited, "Predictions.wait")
 }
+
+/**
+ * Cancels the prediction when `waiting` ends without seeing it finish: interrupted, after
+ * `maxWait` or the deadline, or when polling failed. A failure that carries the finished
+ * prediction (it failed or was canceled) needs no cancel.
+ */
+const cancelUnlessFinished = <R>(
+  target: Target,
+  waiting: Effect.Effect<Prediction, WaitError, R>
+): Effect.Effect<Prediction, WaitError, R | SkytellsClient> =>
+  waiting.pipe(
+    Effect.onInterrupt(() => cancelQuietly(target)),
+    Effect.catchAll((error) =>
+      "prediction" in error && error.prediction !== undefined && P.isTerminal(error.prediction)
+        ? Effect.fail(error)
+        : Effect.zipRight(
+          cancelQuietly(target),
+          Effect.fail(error._tag === "WaitTimeout" ? new WaitTimeout({ ...error, canceled: true }) : error)
+        )
+    )
+  )
 
 /**
  * @since 0.1.0
@@ -728,16 +744,25 @@ export const run = (
         const remaining = options.maxWait !== undefined
           ? Duration.max(Duration.zero, Duration.subtract(Duration.decode(options.maxWait), elapsed))
           : undefined
-        return yield* restore(wait(created, { ...options, ...(remaining !== undefined ? { maxWait: remaining } : {}) }))
+        const waiting = restore(wait(created, {
+          ...options,
+          cancelOnInterrupt: false,
+          ...(remaining !== undefined ? { maxWait: remaining } : {})
+        }))
+        return yield* options.cancelOnInterrupt === true ? cancelUnlessFinished(created, waiting) : waiting
       })
     // With cancelOnInterrupt, an interruption must not land between the create's answer and the
-    // wait that would cancel it: the create (answered at once, without await) runs to its end.
+    // handler that cancels it: the create (answered at once, without await) runs to its end, and
+    // the handler is in place before the wait becomes interruptible.
     return yield* options.cancelOnInterrupt === true
       ? Effect.uninterruptibleMask(createThenWait)
       : createThenWait((effect) => effect)
   })
+  // Only a prediction seen to end `failed` is created again: a poll answered PREDICTION_FAILED says
+  // nothing of the prediction, which may still be running (a second create would bill twice).
   const attempted = options.retryFailedOnce === true
-    ? Effect.catchTag(once, "PredictionFailed", (failed) =>
+    ? Effect.catchIf(once, (e): e is SkytellsError.PredictionFailed =>
+      e._tag === "PredictionFailed" && e.prediction !== undefined && P.isFailed(e.prediction), (failed) =>
       Effect.zipRight(
         Effect.logInfo("Prediction failed; creating it once more (retryFailedOnce)").pipe(
           Effect.annotateLogs({ errorId: failed.errorId, predictionId: failed.predictionId ?? failed.prediction?.id })
