@@ -23,7 +23,7 @@ import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { currentDeadline, deadlineFrom, withDeadline, withoutDeadline } from "./internal/client.js"
+import { currentDeadline, deadlineFrom, withDeadline, withoutDeadline } from "./internal/deadline.js"
 import { allowing, narrow, tagsOfCategory } from "./internal/narrow.js"
 import * as Paths from "./internal/paths.js"
 import type { Model } from "./Model.js"
@@ -669,7 +669,10 @@ export const wait = (
     SkytellsClient,
     (client) => withDeadline(client.deadline, polled, "GET", `${client.baseUrl}/predictions/{id}`)
   )
-  return Effect.withSpan(options.cancelOnInterrupt === true ? cancelUnlessFinished(target, waited) : waited, "Predictions.wait")
+  return Effect.withSpan(
+    options.cancelOnInterrupt === true ? cancelUnlessFinished(target, waited) : waited,
+    "Predictions.wait"
+  )
 }
 
 /**
@@ -761,14 +764,18 @@ export const run = (
   // Only a prediction seen to end `failed` is created again: a poll answered PREDICTION_FAILED says
   // nothing of the prediction, which may still be running (a second create would bill twice).
   const attempted = options.retryFailedOnce === true
-    ? Effect.catchIf(once, (e): e is SkytellsError.PredictionFailed =>
-      e._tag === "PredictionFailed" && e.prediction !== undefined && P.isFailed(e.prediction), (failed) =>
-      Effect.zipRight(
-        Effect.logInfo("Prediction failed; creating it once more (retryFailedOnce)").pipe(
-          Effect.annotateLogs({ errorId: failed.errorId, predictionId: failed.predictionId ?? failed.prediction?.id })
-        ),
-        once
-      ))
+    ? Effect.catchIf(
+      once,
+      (e): e is SkytellsError.PredictionFailed =>
+        e._tag === "PredictionFailed" && e.prediction !== undefined && P.isFailed(e.prediction),
+      (failed) =>
+        Effect.zipRight(
+          Effect.logInfo("Prediction failed; creating it once more (retryFailedOnce)").pipe(
+            Effect.annotateLogs({ errorId: failed.errorId, predictionId: failed.predictionId ?? failed.prediction?.id })
+          ),
+          once
+        )
+    )
     : once
   return Effect.flatMap(
     SkytellsClient,

@@ -12,7 +12,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
-import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Option from "effect/Option"
@@ -30,7 +29,9 @@ import * as Retry from "../Retry.js"
 import type { Options, Request, Service } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
 import * as ApiKey from "./apiKey.js"
-import { requestIdHeader, shouldRetry } from "./errorDecoder.js"
+import { ERROR_BODY_LIMIT, excerptOf, optionalRequestId, readBounded } from "./body.js"
+import { withDeadline } from "./deadline.js"
+import { shouldRetry } from "./errorDecoder.js"
 import * as Paths from "./paths.js"
 import { fromHttpClientError } from "./transport.js"
 import * as Watchdog from "./watchdog.js"
@@ -43,28 +44,6 @@ export const DEFAULT_RESPONSE_LIMITS = { maxBodyBytes: 64 * 1024 * 1024, maxEven
 
 const USER_AGENT = "effect-skytells/0.1.0"
 const DEFAULT_TIMEOUT = Duration.seconds(60)
-const EXCERPT = 300
-/** Error bodies are read up to this many bytes: enough for any error the API sends, and for an excerpt. */
-const ERROR_BODY_LIMIT = 1024 * 1024
-
-/**
- * The deadline of the operation the current fiber runs in, if any: nested calls (the polls of
- * `Predictions.wait`) never outlive it.
- *
- * @internal
- */
-export const currentDeadline: FiberRef.FiberRef<Deadline | undefined> = globalValue(
-  "@effect-skytells/client/currentDeadline",
-  () => FiberRef.unsafeMake<Deadline | undefined>(undefined)
-)
-
-/** @internal */
-export interface Deadline {
-  /** Epoch milliseconds on effect's Clock. */
-  readonly at: number
-  /** The configured length, for the error message. */
-  readonly total: Duration.Duration
-}
 
 // Metrics ---------------------------------------------------------------------------------------
 
@@ -108,80 +87,6 @@ const decoderFor = <A, I>(schema: Schema.Schema<A, I>) => {
 }
 
 const textDecoder = new TextDecoder()
-
-const excerptOf = (text: string) => text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out
-}
-
-/**
- * A body read whole, but never more than `limit` bytes. With a Content-Length within the limit the
- * runtime's own buffering is used (the fast path); otherwise the body is streamed and counted. Past
- * the limit, `truncate` keeps the first `limit` bytes (error bodies: an excerpt is enough) and
- * otherwise the call fails with `TooLarge`; either way reading stops and the connection is dropped.
- */
-const readBounded = (
-  response: HttpClientResponse.HttpClientResponse,
-  headers: Record<string, string>,
-  limit: number,
-  onOverflow: "fail" | "truncate"
-): Effect.Effect<Uint8Array, SkytellsError.TransportError | SkytellsError.MalformedResponse> => {
-  // These statuses have no body at all (a web Response refuses even to give them an empty stream).
-  if (response.status === 204 || response.status === 205 || response.status === 304) {
-    return Effect.succeed(new Uint8Array(0))
-  }
-  const declared = headers["content-length"] !== undefined ? Number(headers["content-length"]) : NaN
-  if (Number.isFinite(declared) && declared <= limit) {
-    return Effect.map(response.arrayBuffer, (buffer) => new Uint8Array(buffer)).pipe(
-      Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e)))
-    )
-  }
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  let full = false
-  return response.stream.pipe(
-    Stream.takeWhile(() => !full),
-    Stream.runForEach((chunk) => {
-      const room = limit - size
-      if (chunk.byteLength <= room) {
-        chunks.push(chunk)
-        size += chunk.byteLength
-        return Effect.void
-      }
-      chunks.push(chunk.subarray(0, room))
-      size = limit
-      full = true
-      if (onOverflow === "truncate") return Effect.void
-      const text = textDecoder.decode(concat(chunks, size).subarray(0, EXCERPT * 4))
-      return Effect.fail(
-        new SkytellsError.MalformedResponse({
-          reason: "TooLarge",
-          httpStatus: response.status,
-          excerpt: excerptOf(text),
-          bodyLength: limit,
-          issue: `the body is over responseLimits.maxBodyBytes (${limit} bytes)`,
-          ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
-          ...optionalRequestId(headers)
-        })
-      )
-    }),
-    Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e))),
-    Effect.map(() => concat(chunks, size))
-  )
-}
-
-const optionalRequestId = (headers: Record<string, string>): { readonly requestId?: string } => {
-  const requestId = requestIdHeader(headers)
-  return requestId !== undefined ? { requestId } : {}
-}
 
 /**
  * A successful response's JSON, decoded (a 204's empty body as `null`). The envelope's `status: false` on a 2xx is an error unless
@@ -575,56 +480,6 @@ export const make = (
       deadline
     } satisfies Service
   })
-
-/**
- * The deadline `effect` runs under: `own` (a client's `deadline`) counted from now, or the deadline
- * of the operation it runs in when that ends sooner; `undefined` when neither is set.
- *
- * @internal
- */
-export const deadlineFrom = (own: Duration.Duration | undefined): Effect.Effect<Deadline | undefined> =>
-  Effect.flatMap(FiberRef.get(currentDeadline), (outer) =>
-    own === undefined
-      ? Effect.succeed(outer)
-      : Effect.map(Clock.currentTimeMillis, (now) => {
-        const at = now + Duration.toMillis(own)
-        return outer !== undefined && outer.at <= at ? outer : { at, total: own }
-      }))
-
-/**
- * Bounds `effect` by {@link deadlineFrom}, failing with `RequestTimeout` (scope `deadline`). Calls
- * inside see the deadline, so a poll, a retry wait or a limiter wait never outlives it.
- *
- * @internal
- */
-export const withDeadline = <A, E, R>(
-  own: Duration.Duration | undefined,
-  effect: Effect.Effect<A, E, R>,
-  method: string,
-  url: string
-): Effect.Effect<A, E | SkytellsError.RequestTimeout, R> =>
-  Effect.flatMap(
-    deadlineFrom(own),
-    (chosen) =>
-      chosen === undefined ? effect : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.locally(
-          Effect.timeoutFail(effect, {
-            duration: Duration.millis(Math.max(0, chosen.at - now)),
-            onTimeout: () => new SkytellsError.RequestTimeout({ method, url, timeout: chosen.total, scope: "deadline" })
-          }),
-          currentDeadline,
-          chosen
-        ))
-  )
-
-/**
- * Runs `effect` outside any operation's deadline: clean-up (cancelling a prediction after its wait
- * timed out) must not be cut short by the deadline that ended the wait.
- *
- * @internal
- */
-export const withoutDeadline = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(effect, currentDeadline, undefined)
 
 const parseBaseUrl = (baseUrl: string): Effect.Effect<URL, ConfigError.ConfigError> => {
   try {

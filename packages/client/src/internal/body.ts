@@ -1,0 +1,99 @@
+/**
+ * Reading response bodies within bounds, so that no server can exhaust memory.
+ *
+ * @internal
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as SkytellsError from "../SkytellsError.js"
+import { requestIdHeader } from "./errorDecoder.js"
+import { fromHttpClientError } from "./transport.js"
+
+const EXCERPT = 300
+const textDecoder = new TextDecoder()
+
+/**
+ * Error bodies are read up to this many bytes: enough for any error the API sends, and for an excerpt.
+ *
+ * @internal
+ */
+export const ERROR_BODY_LIMIT = 1024 * 1024
+
+/** @internal */
+export const excerptOf = (text: string) => text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+/**
+ * A body read whole, but never more than `limit` bytes. With a Content-Length within the limit the
+ * runtime's own buffering is used (the fast path); otherwise the body is streamed and counted. Past
+ * the limit, `truncate` keeps the first `limit` bytes (error bodies: an excerpt is enough) and
+ * otherwise the call fails with `TooLarge`; either way reading stops and the connection is dropped.
+ *
+ * @internal
+ */
+export const readBounded = (
+  response: HttpClientResponse.HttpClientResponse,
+  headers: Record<string, string>,
+  limit: number,
+  onOverflow: "fail" | "truncate"
+): Effect.Effect<Uint8Array, SkytellsError.TransportError | SkytellsError.MalformedResponse> => {
+  // These statuses have no body at all (a web Response refuses even to give them an empty stream).
+  if (response.status === 204 || response.status === 205 || response.status === 304) {
+    return Effect.succeed(new Uint8Array(0))
+  }
+  const declared = headers["content-length"] !== undefined ? Number(headers["content-length"]) : NaN
+  if (Number.isFinite(declared) && declared <= limit) {
+    return Effect.map(response.arrayBuffer, (buffer) => new Uint8Array(buffer)).pipe(
+      Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e)))
+    )
+  }
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  let full = false
+  return response.stream.pipe(
+    Stream.takeWhile(() => !full),
+    Stream.runForEach((chunk) => {
+      const room = limit - size
+      if (chunk.byteLength <= room) {
+        chunks.push(chunk)
+        size += chunk.byteLength
+        return Effect.void
+      }
+      chunks.push(chunk.subarray(0, room))
+      size = limit
+      full = true
+      if (onOverflow === "truncate") return Effect.void
+      const text = textDecoder.decode(concat(chunks, size).subarray(0, EXCERPT * 4))
+      return Effect.fail(
+        new SkytellsError.MalformedResponse({
+          reason: "TooLarge",
+          httpStatus: response.status,
+          excerpt: excerptOf(text),
+          bodyLength: limit,
+          issue: `the body is over responseLimits.maxBodyBytes (${limit} bytes)`,
+          ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
+          ...optionalRequestId(headers)
+        })
+      )
+    }),
+    Effect.catchTag("ResponseError", (e) => Effect.fail(fromHttpClientError(e))),
+    Effect.map(() => concat(chunks, size))
+  )
+}
+
+/** @internal */
+export const optionalRequestId = (headers: Record<string, string>): { readonly requestId?: string } => {
+  const requestId = requestIdHeader(headers)
+  return requestId !== undefined ? { requestId } : {}
+}
