@@ -91,6 +91,29 @@ export * as SkytellsClient from "./SkytellsClient.js"
 export * as SkytellsError from "./SkytellsError.js"
 
 /**
+ * Every way a webhook delivery can be refused, as `Schema.TaggedError` classes: the signature is
+ * missing or wrong, the body is not an event, too large, or stale.
+ *
+ * @since 0.1.0
+ */
+export * as WebhookError from "./WebhookError.js"
+
+/**
+ * The typed events a webhook delivery decodes to, the decoders, and the getters the handler's
+ * freshness check and duplicate protection are built on.
+ *
+ * @since 0.1.0
+ */
+export * as WebhookEvent from "./WebhookEvent.js"
+
+/**
+ * Checking and producing the `X-Skytells-Signature` of a webhook delivery.
+ *
+ * @since 0.1.0
+ */
+export * as WebhookSignature from "./WebhookSignature.js"
+
+/**
  * The store webhook deliveries are deduplicated in (in memory by default; pluggable).
  *
  * @since 0.1.0
@@ -98,7 +121,8 @@ export * as SkytellsError from "./SkytellsError.js"
 export * as WebhookStore from "./WebhookStore.js"
 
 /**
- * Webhook signature verification, typed events and an HTTP handler with duplicate protection.
+ * Receiving Skytells webhooks: the HTTP handler, plus everything of `WebhookEvent`, `WebhookSignature`
+ * and `WebhookError` re-exported (`Webhooks.verify`, `Webhooks.sign`, ...).
  *
  * @since 0.1.0
  */
