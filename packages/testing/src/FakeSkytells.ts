@@ -43,7 +43,7 @@ import type * as Scope from "effect/Scope"
 import type * as Fault from "./Fault.js"
 import * as App from "./internal/app.js"
 import { documentedIds } from "./internal/errors.js"
-import { render } from "./internal/predictions.js"
+import { render } from "./internal/predictionView.js"
 import * as Server from "./internal/server.js"
 import { defaultLimits, State } from "./internal/state.js"
 
@@ -317,8 +317,9 @@ export const defaultRequestLog: { readonly maxEntries: number; readonly maxBodyB
 }
 
 /**
- * Every error id the catalogue documents: each can be triggered with `model: "fake/error-<id>"` or
- * `Fault.apiError(id)`.
+ * Every error id Skytells documents, in its documented spelling, from the fake's own table (written
+ * from Skytells' error reference and guides, independently of the client's catalogue): each can be
+ * triggered with `model: "fake/error-<id>"` or `Fault.apiError(id)`.
  *
  * @since 0.1.0
  * @category constants

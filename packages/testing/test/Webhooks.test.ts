@@ -1,12 +1,14 @@
-import { InProcessHttpClient } from "@effect-skytells/client"
+import { InProcessHttpClient, Webhooks } from "@effect-skytells/client"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { createHmac } from "node:crypto"
 import { FakeSkytells } from "../src/index.js"
+import { sign } from "../src/internal/webhooks.js"
 import { call, create } from "./utils.js"
 
 interface Received {
@@ -30,10 +32,31 @@ const receiver = (statuses: ReadonlyArray<number> = []) => {
 const withReceiver = (rx: ReturnType<typeof receiver>, options?: FakeSkytells.Options) =>
   Effect.provide(FakeSkytells.layer(options).pipe(Layer.provide(rx.layer)))
 
-/** Lets forked delivery fibers run (event-loop turns, not Clock time) until `done` holds. */
-const settle = (done: () => boolean) =>
+/**
+ * Lets forked delivery fibers run (event-loop turns, not Clock time) until `done` holds, for at most
+ * `ms` of real time. A number of turns is no bound: deliveries are signed with Web Crypto, whose work
+ * completes on Node's thread pool, later under load.
+ */
+const settle = (done: () => boolean, ms = 5_000) =>
   Effect.gen(function*() {
-    for (let i = 0; i < 200 && !done(); i++) yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+    const deadline = Date.now() + ms
+    while (!done() && Date.now() < deadline) yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+  })
+
+/** Waits a while (real time) so that a delivery that should not happen would have had time to. */
+const quiet = settle(() => false, 200)
+
+/** Waits (as `settle`) until the fake has recorded `n` delivery attempts; returns them. */
+const deliveriesAtLeast = (n: number, ms = 5_000) =>
+  Effect.gen(function*() {
+    const service = yield* FakeSkytells.FakeSkytells
+    const deadline = Date.now() + ms
+    let deliveries = yield* service.webhookDeliveries
+    while (deliveries.length < n && Date.now() < deadline) {
+      yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      deliveries = yield* service.webhookDeliveries
+    }
+    return deliveries
   })
 
 const hmac = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("hex")
@@ -47,7 +70,7 @@ describe("webhooks", () => {
       const service = yield* FakeSkytells.FakeSkytells
       const created = yield* create({ prompt: "x" }, { webhook: { url: HOOK, events: [] } })
       yield* TestClock.adjust("1999 millis")
-      yield* settle(() => false)
+      yield* quiet
       assert.strictEqual(rx.received.length, 0)
       yield* TestClock.adjust("1 millis")
       yield* settle(() => rx.received.length >= 1)
@@ -107,7 +130,7 @@ describe("webhooks", () => {
       yield* call("POST", `/predictions/${created.body.id}/cancel`)
       yield* settle(() => rx.received.length >= 1)
       yield* TestClock.adjust("1 minute")
-      yield* settle(() => false)
+      yield* quiet
       assert.deepStrictEqual(rx.received.map((r) => JSON.parse(r.body).type), ["prediction.cancelled"])
       assert.strictEqual(JSON.parse(rx.received[0]!.body).data.status, "canceled")
     }).pipe(withReceiver(rx))
@@ -158,8 +181,7 @@ describe("webhooks", () => {
       const service = yield* FakeSkytells.FakeSkytells
       yield* create({ prompt: "x" }, { webhook: { url: "https://example.com/hook", events: ["succeeded"] } })
       yield* TestClock.adjust("6 seconds")
-      yield* settle(() => false)
-      const [delivery] = yield* service.webhookDeliveries
+      const [delivery] = yield* deliveriesAtLeast(1)
       assert.deepStrictEqual(delivery!.result, { _tag: "NotSent", reason: "no HttpClient for webhooks" })
       assert.strictEqual(
         delivery!.headers["x-skytells-signature"],
@@ -170,13 +192,44 @@ describe("webhooks", () => {
   it.effect("refuses to deliver to non-loopback hosts by default", () => {
     const rx = receiver()
     return Effect.gen(function*() {
-      const service = yield* FakeSkytells.FakeSkytells
       yield* create({ prompt: "x" }, { webhook: { url: "https://example.com/hook", events: ["succeeded"] } })
       yield* TestClock.adjust("6 seconds")
-      yield* settle(() => false)
+      const [delivery] = yield* deliveriesAtLeast(1)
       assert.strictEqual(rx.received.length, 0)
-      const [delivery] = yield* service.webhookDeliveries
       assert.deepStrictEqual(delivery!.result, { _tag: "NotSent", reason: "not a loopback URL" })
     }).pipe(withReceiver(rx))
   })
+
+  it.effect("signs with Web Crypto, byte-identical to node:crypto's HMAC-SHA256 (empty secret, non-ASCII)", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["", "{}"],
+        ["s3cret", JSON.stringify({ prompt: "héllo ✓ 🎨", lone: "\ud800" })],
+        ["ключ-🔑", "x".repeat(10_000)],
+        ["k".repeat(100), ""]
+      ]
+      for (const [secret, body] of cases) {
+        assert.strictEqual(yield* sign(secret, body, "prefixed"), `sha256=${hmac(secret, body)}`, secret)
+        assert.strictEqual(yield* sign(secret, body, "bare"), hmac(secret, body), secret)
+      }
+    }))
+
+  it.effect("the client's Webhooks.verify accepts the fake's deliveries, in both signature formats", () =>
+    Effect.gen(function*() {
+      const secret = "whsec_ünïcode"
+      for (const webhookSignature of ["prefixed", "bare"] as const) {
+        const delivery = yield* Effect.gen(function*() {
+          yield* create({ prompt: "héllo 🎨" }, { webhook: { url: HOOK, events: ["succeeded"] } })
+          yield* TestClock.adjust("6 seconds")
+          const [delivery] = yield* deliveriesAtLeast(1)
+          return delivery!
+        }).pipe(Effect.provide(FakeSkytells.layer({ webhooks: { secret }, scenario: { webhookSignature } })))
+        const event = yield* Webhooks.verify({
+          body: delivery.body,
+          headers: delivery.headers,
+          secret: Redacted.make(secret)
+        })
+        assert.strictEqual(event._tag, "Succeeded", webhookSignature)
+      }
+    }))
 })

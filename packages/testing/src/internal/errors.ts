@@ -1,10 +1,11 @@
 /**
- * API errors inside the fake and how they are written on the wire, in each documented shape.
+ * API errors inside the fake and how they are written on the wire, in each documented shape. Statuses
+ * and default messages come from the fake's own table of documented errors (documentedErrors.ts).
  *
  * @internal
  */
-import { SkytellsError } from "@effect-skytells/client"
 import * as Data from "effect/Data"
+import * as DocumentedErrors from "./documentedErrors.js"
 
 /** An error the fake answers with; rendered by the app in the route's shape. @internal */
 export class ApiFailure extends Data.TaggedError("ApiFailure")<{
@@ -16,31 +17,18 @@ export class ApiFailure extends Data.TaggedError("ApiFailure")<{
   readonly retryAfterSeconds?: number | undefined
 }> {}
 
-interface CatalogueInfo {
-  readonly status: number
-  readonly description: string
-}
+/** Whether Skytells documents this id (the fake's own table; case-insensitive). @internal */
+export const isDocumented = (errorId: string): boolean => DocumentedErrors.lookup(errorId) !== undefined
 
-const byId: ReadonlyMap<string, CatalogueInfo> = new Map(
-  SkytellsError.SkytellsApiError.members.flatMap((c) =>
-    c.entry.ids.map((
-      id
-    ) => [id.toUpperCase(), { status: c.entry.statuses[0] ?? 400, description: c.entry.description }])
-  )
-)
+/** Every documented id, in its documented spelling (the fake's own table). @internal */
+export const documentedIds: ReadonlyArray<string> = DocumentedErrors.documentedIds
 
-/** Whether the client's catalogue documents this id (case-insensitive). @internal */
-export const isDocumented = (errorId: string): boolean => byId.has(errorId.toUpperCase())
+/** The status the fake uses for an id: the table's, 400 for undocumented ids. @internal */
+export const statusFor = (errorId: string): number => DocumentedErrors.lookup(errorId)?.status ?? 400
 
-/** Every documented id, canonical spelling first per class. @internal */
-export const documentedIds: ReadonlyArray<string> = SkytellsError.SkytellsApiError.members.flatMap((c) => c.entry.ids)
-
-/** The status the fake uses for an id: the catalogue's first, 400 for undocumented ids. @internal */
-export const statusFor = (errorId: string): number => byId.get(errorId.toUpperCase())?.status ?? 400
-
-/** The catalogue's description of an id, as the default message. @internal */
+/** The documented description of an id, as the default message. @internal */
 export const describe = (errorId: string): string =>
-  byId.get(errorId.toUpperCase())?.description ?? `The request failed (${errorId}).`
+  DocumentedErrors.lookup(errorId)?.message ?? `The request failed (${errorId}).`
 
 /** @internal */
 export const failure = (

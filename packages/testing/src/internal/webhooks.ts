@@ -10,10 +10,9 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { createHmac } from "node:crypto"
 import type * as FakeSkytells from "../FakeSkytells.js"
 import { schedule } from "./lifecycle.js"
-import { render } from "./predictions.js"
+import { render } from "./predictionView.js"
 import type { PredictionRecord, State } from "./state.js"
 
 type EventName = "prediction.started" | "prediction.succeeded" | "prediction.failed" | "prediction.cancelled"
@@ -45,11 +44,44 @@ const events = (p: PredictionRecord): ReadonlyArray<{ readonly at: number; reado
   return out
 }
 
-/** The signature header value for a raw body. @internal */
-export const sign = (secret: string, raw: string, format: FakeSkytells.Scenario["webhookSignature"]): string => {
-  const hex = createHmac("sha256", secret).update(raw, "utf8").digest("hex")
-  return format === "prefixed" ? `sha256=${hex}` : hex
+const encoder = new TextEncoder()
+
+const HEX = "0123456789abcdef"
+
+const toHex = (bytes: Uint8Array): string => {
+  let out = ""
+  for (const b of bytes) out += HEX[b >> 4]! + HEX[b & 15]!
+  return out
 }
+
+/**
+ * HMAC-SHA256 of the UTF-8 bytes of `raw` under the UTF-8 bytes of `secret`, in lower-case hex, with
+ * Web Crypto (`globalThis.crypto.subtle`: Node 20+, Deno, Bun, browsers, edge runtimes; no `node:`
+ * import). The fake's own implementation, so it does not share a mistake with the client's `verify`.
+ *
+ * Web Crypto refuses a zero-length HMAC key; HMAC pads every key with zero bytes to the block size
+ * (RFC 2104), so an empty secret is signed with the equivalent one-zero-byte key.
+ */
+const hmacSha256Hex = async (secret: string, raw: string): Promise<string> => {
+  const subtle = globalThis.crypto.subtle
+  const keyBytes = secret.length === 0 ? new Uint8Array(1) : encoder.encode(secret)
+  const key = await subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+  return toHex(new Uint8Array(await subtle.sign("HMAC", key, encoder.encode(raw))))
+}
+
+/**
+ * The signature header value for a raw body: `sha256=<hex>` or bare `<hex>`. Asynchronous, as Web
+ * Crypto is. @internal
+ */
+export const sign = (
+  secret: string,
+  raw: string,
+  format: FakeSkytells.Scenario["webhookSignature"]
+): Effect.Effect<string> =>
+  Effect.map(
+    Effect.promise(() => hmacSha256Hex(secret, raw)),
+    (hex) => format === "prefixed" ? `sha256=${hex}` : hex
+  )
 
 const isLoopback = (url: string): boolean => {
   try {
@@ -74,37 +106,66 @@ const loop = (state: State, p: PredictionRecord): Effect.Effect<void> =>
     while (!p.deleted) {
       const now = yield* Clock.currentTimeMillis
       const due = events(p).filter((e) => e.at <= now && !p.announced.has(e.event))
+      const outgoing: Array<EventName> = []
       for (const e of due) {
         p.announced.add(e.event)
-        if (wanted(p, e.event)) state.runFork(deliver(state, p, e.event, now))
+        if (wanted(p, e.event)) outgoing.push(e.event)
       }
+      if (outgoing.length > 0) state.runFork(deliver(state, p, outgoing, now))
       const next = events(p).filter((e) => e.at > now && !p.announced.has(e.event))
       if (next.length === 0) return
       yield* Effect.sleep(Duration.millis(Math.min(...next.map((e) => e.at)) - now))
     }
   })
 
-const deliver = (state: State, p: PredictionRecord, event: EventName, now: number): Effect.Effect<void> =>
+/**
+ * Renders the events due together (all at the same instant, as before any fiber yields), signs them
+ * in order (Web Crypto is asynchronous), then sends each one and its duplicates on a fiber of its
+ * own, so a retried delivery does not hold up the next.
+ */
+const deliver = (
+  state: State,
+  p: PredictionRecord,
+  events: ReadonlyArray<EventName>,
+  now: number
+): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const scenario = state.scenario
-    const url = p.webhook!.url
-    const view = render(state, p, now)
-    const body = scenario.webhookBody === "envelope"
-      ? { type: event, created_at: new Date(now).toISOString(), data: view }
-      : view
-    const raw = JSON.stringify(body)
-    const id = `whd_${state.ids.hex(24)}`
-    const headers: Record<string, string> = {
+    const { webhookDuplicates, webhookSignature } = state.scenario
+    const secret = state.webhooks.secret
+    const unsigned = events.map((event) => compose(state, p, event, now))
+    const signed: Array<Delivery> = []
+    for (const d of unsigned) {
+      const signature = yield* sign(secret, d.body, webhookSignature)
+      signed.push({ ...d, headers: { ...d.headers, "x-skytells-signature": signature } })
+    }
+    for (const d of signed) {
+      state.runFork(Effect.gen(function*() {
+        for (let copy = 0; copy <= webhookDuplicates; copy++) yield* attempt(state, d, 1)
+      }))
+    }
+  })
+
+/** A delivery before signing: the body as sent, its id and every header but the signature. */
+const compose = (state: State, p: PredictionRecord, event: EventName, now: number): Delivery => {
+  const view = render(state, p, now)
+  const body = state.scenario.webhookBody === "envelope"
+    ? { type: event, created_at: new Date(now).toISOString(), data: view }
+    : view
+  const id = `whd_${state.ids.hex(24)}`
+  return {
+    id,
+    predictionId: p.id,
+    event,
+    url: p.webhook!.url,
+    headers: {
       "content-type": "application/json",
       "user-agent": "Skytells-Webhooks/1.0 (fake)",
       "x-skytells-event": event,
-      "x-skytells-delivery": id,
-      "x-skytells-signature": sign(state.webhooks.secret, raw, scenario.webhookSignature)
-    }
-    for (let copy = 0; copy <= scenario.webhookDuplicates; copy++) {
-      yield* attempt(state, { id, predictionId: p.id, event, url, headers, body: raw }, 1)
-    }
-  })
+      "x-skytells-delivery": id
+    },
+    body: JSON.stringify(body)
+  }
+}
 
 type Delivery = Omit<FakeSkytells.WebhookDelivery, "attempt" | "at" | "result">
 
