@@ -1,10 +1,12 @@
 /**
- * One suite, three transports: the same client code over the in-process test transport, over Node
- * undici and over fetch against a loopback server started here. Real sockets mean real time, so the
+ * One suite, four transports: the same client code over the in-process test transport, over Node
+ * undici and over fetch (generic `HttpClient`s), and over the client's own undici fast path, against
+ * a loopback server started here. Real sockets mean real time, so the
  * waits are kept to milliseconds.
  */
 import type { SkytellsError } from "@effect-skytells/client"
 import { InProcessHttpClient, Retry, SkytellsClient } from "@effect-skytells/client"
+import * as NodeSkytellsClient from "@effect-skytells/client/NodeSkytellsClient"
 import { FetchHttpClient, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
@@ -163,7 +165,9 @@ const closedPort = Effect.promise(() =>
   })
 )
 
-const socketSetup = (transport: Layer.Layer<HttpClient.HttpClient>) =>
+const socketSetup = (
+  clientLayer: (options: SkytellsClient.Options) => ClientLayer
+) =>
   Effect.gen(function*() {
     const server = yield* makeApp("socket")
     const served = yield* Layer.build(
@@ -175,9 +179,7 @@ const socketSetup = (transport: Layer.Layer<HttpClient.HttpClient>) =>
     const port = address._tag === "TcpAddress" ? address.port : 0
     const dead = yield* closedPort
     const layerAt = (p: number, key = KEY) =>
-      SkytellsClient.layer({ ...options, apiKey: Redacted.make(key), baseUrl: `http://127.0.0.1:${p}/v1` }).pipe(
-        Layer.provide(transport)
-      )
+      clientLayer({ ...options, apiKey: Redacted.make(key), baseUrl: `http://127.0.0.1:${p}/v1` })
     return {
       server,
       client: layerAt(port),
@@ -201,10 +203,15 @@ const inProcessSetup = Effect.gen(function*() {
   } satisfies Setup
 })
 
+/** The client over a generic `HttpClient` layer. */
+const over = (transport: Layer.Layer<HttpClient.HttpClient>) => (clientOptions: SkytellsClient.Options) =>
+  SkytellsClient.layer(clientOptions).pipe(Layer.provide(transport))
+
 const transports: ReadonlyArray<[string, Effect.Effect<Setup, never, Scope.Scope>]> = [
   ["in-process", inProcessSetup],
-  ["node undici", socketSetup(NodeHttpClient.layerUndici).pipe(Effect.orDie)],
-  ["fetch", socketSetup(FetchHttpClient.layer).pipe(Effect.orDie)]
+  ["node undici", socketSetup(over(NodeHttpClient.layerUndici)).pipe(Effect.orDie)],
+  ["fetch", socketSetup(over(FetchHttpClient.layer)).pipe(Effect.orDie)],
+  ["the undici fast path", socketSetup(NodeSkytellsClient.layer).pipe(Effect.orDie)]
 ]
 
 const call = <A, I>(request: SkytellsClient.Request<A, I>) =>

@@ -3,8 +3,6 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as ConfigError from "effect/ConfigError"
@@ -32,6 +30,7 @@ import * as ApiKey from "./apiKey.js"
 import { ERROR_BODY_LIMIT, excerptOf, optionalRequestId, readBounded } from "./body.js"
 import { withDeadline } from "./deadline.js"
 import { shouldRetry } from "./errorDecoder.js"
+import * as Exchange from "./exchange.js"
 import * as Paths from "./paths.js"
 import { fromHttpClientError } from "./transport.js"
 import * as Watchdog from "./watchdog.js"
@@ -193,17 +192,6 @@ const makeLimiter = (
     }
   })
 
-// Read once per response: platform-node's undici response rebuilds its `Headers` on every access.
-const headersOf = (response: HttpClientResponse.HttpClientResponse): Record<string, string> =>
-  response.headers as unknown as Record<string, string>
-
-/** What a call does with a 2xx response (the headers are passed along, already read). */
-type OnSuccess<A> = (
-  response: HttpClientResponse.HttpClientResponse,
-  headers: Record<string, string>,
-  now: number
-) => Effect.Effect<A, SkytellsError.SkytellsError>
-
 /** @internal */
 export const make = (
   options: Options
@@ -251,101 +239,104 @@ export const make = (
     const apiUrl = (url: string, under?: string) =>
       Paths.underBase(under === undefined ? base : new URL(`${baseUrl}${under}`), url)
 
-    /** Absolute URLs are followed only under the base URL: the key is never sent anywhere else. */
-    const buildRequest = (
+    /**
+     * The request as it goes on the wire. Absolute URLs are followed only under the base URL: the
+     * key is never sent anywhere else.
+     */
+    const outgoingOf = (
       request: Omit<Request<unknown>, "schema">,
       accept: string
-    ): Either.Either<HttpClientRequest.HttpClientRequest, SkytellsError.TransportError> => {
+    ): Either.Either<Exchange.Outgoing, SkytellsError.TransportError> => {
       const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.path)
-      const url = absolute
+      const path = absolute
         ? apiUrl(request.path)
         : `${baseUrl}${request.path.startsWith("/") ? "" : "/"}${request.path}`
-      if (url === undefined) {
-        return Either.left(
+      const refuse = (reason: "InvalidUrl" | "Encode", description: string) =>
+        Either.left(
           new SkytellsError.TransportError({
-            reason: "InvalidUrl",
+            reason,
             mayHaveReachedServer: false,
             method: request.method,
             url: Paths.withoutSecrets(request.path),
-            description: `refusing to send the API key outside ${baseUrl}`
+            description
           })
         )
-      }
-      let req = HttpClientRequest.make(request.method)(url).pipe(
-        HttpClientRequest.setHeaders(headersFor(accept))
-      )
-      if (request.urlParams) {
+      if (path === undefined) return refuse("InvalidUrl", `refusing to send the API key outside ${baseUrl}`)
+      let url = path
+      if (request.urlParams !== undefined) {
+        const query = new URLSearchParams()
         for (const [key, value] of Object.entries(request.urlParams)) {
-          if (value !== undefined) req = HttpClientRequest.setUrlParam(req, key, String(value))
+          if (value !== undefined) query.append(key, String(value))
+        }
+        const text = query.toString()
+        if (text !== "") url = `${url}${url.includes("?") ? "&" : "?"}${text}`
+      }
+      let body: string | undefined = undefined
+      if (request.body !== undefined) {
+        try {
+          body = JSON.stringify(request.body)
+        } catch (cause) {
+          return refuse("Encode", `the request body is not JSON: ${cause instanceof Error ? cause.message : "?"}`)
         }
       }
-      if (request.body !== undefined) req = HttpClientRequest.bodyUnsafeJson(req, request.body)
-      return Either.right(req)
+      return Either.right({ method: request.method, url, headers: headersFor(accept), body })
+    }
+
+    const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.provideService(effect, FetchHttpClient.Fetch, noRedirectFetch)
+    const buffered = Option.getOrElse(
+      yield* Effect.serviceOption(Exchange.BufferedTransport),
+      () => Exchange.viaHttpClient(http, withoutFetchRedirects)
+    )
+    const bodyLimits: Exchange.BodyLimits = {
+      success: responseLimits.maxBodyBytes,
+      error: Math.min(responseLimits.maxBodyBytes, ERROR_BODY_LIMIT)
+    }
+
+    /** What every answer updates: the last rate-limit info, the span, the latency metric. */
+    const observe = (
+      span: Tracer.Span,
+      status: number,
+      headers: Record<string, string>,
+      start: number,
+      now: number
+    ) => {
+      const info = RateLimit.fromHeaders(headers)
+      span.attribute("http.response.status_code", status)
+      return Effect.as(
+        Effect.zipRight(
+          info === undefined ? Effect.void : Ref.set(lastRateLimit, Option.some(info)),
+          Metric.update(latency, now - start)
+        ),
+        info
+      )
+    }
+
+    /** The error a non-2xx answer stands for; the limiter learns from it. */
+    const failWith = (
+      status: number,
+      headers: Record<string, string>,
+      body: Uint8Array,
+      now: number,
+      info: RateLimit.RateLimitInfo | undefined
+    ) => {
+      const error = Exchange.isRedirect(status)
+        ? redirectError(status, headers)
+        : SkytellsError.fromResponse({ status, headers, body, now })
+      return Effect.zipRight(limiter.observe(status, info, error), Effect.fail(error))
     }
 
     /**
-     * One attempt: send, then either hand the 2xx response to `onSuccess` or decode the error body.
-     * The per-attempt timeout covers both; interruption aborts the HTTP request.
+     * Runs one attempt under its span, the limiter and the per-attempt timeout (interruption aborts
+     * the HTTP request), counting its outcome.
      */
-    const attempt = <A>(
+    const instrumented = <A>(
       request: Omit<Request<unknown>, "schema">,
-      httpRequest: HttpClientRequest.HttpClientRequest,
+      outgoing: Exchange.Outgoing,
       attemptNumber: number,
-      onSuccess: OnSuccess<A>
+      body: (span: Tracer.Span) => Effect.Effect<A, SkytellsError.SkytellsError>
     ): Effect.Effect<A, SkytellsError.SkytellsError> => {
       const timeout = request.timeout !== undefined ? Duration.decode(request.timeout) : defaultTimeout
-      const sent = (span: Tracer.Span) =>
-        Effect.gen(function*() {
-          const start = yield* Clock.currentTimeMillis
-          const response = yield* Effect.provideService(
-            http.execute(httpRequest),
-            FetchHttpClient.Fetch,
-            noRedirectFetch
-          )
-          const now = yield* Clock.currentTimeMillis
-          const headers = headersOf(response)
-          const info = RateLimit.fromHeaders(headers)
-          if (info !== undefined) yield* Ref.set(lastRateLimit, Option.some(info))
-          span.attribute("http.response.status_code", response.status)
-          yield* Metric.update(latency, now - start)
-          if (response.status >= 200 && response.status < 300) {
-            yield* limiter.observe(response.status, info)
-            return yield* onSuccess(response, headers, now)
-          }
-          const redirect = isRedirect(response.status)
-          const error = redirect
-            ? yield* Effect.as(
-              // Drop the connection rather than read a body nobody wants (there may be none).
-              Effect.ignore(readBounded(response, headers, 0, "truncate")),
-              redirectError(response.status, headers)
-            )
-            : SkytellsError.fromResponse({
-              status: response.status,
-              headers,
-              body: yield* readBounded(
-                response,
-                headers,
-                Math.min(responseLimits.maxBodyBytes, ERROR_BODY_LIMIT),
-                "truncate"
-              ),
-              now
-            })
-          yield* limiter.observe(response.status, info, error)
-          return yield* Effect.fail(error)
-        }).pipe(
-          Effect.catchTags({
-            RequestError: (e: HttpClientError.RequestError) => Effect.fail(fromHttpClientError(e)),
-            ResponseError: (e: HttpClientError.ResponseError) => Effect.fail(fromHttpClientError(e))
-          }),
-          (effect) =>
-            watchdog.timeout(effect, timeout, () =>
-              new SkytellsError.RequestTimeout({
-                method: request.method,
-                url: httpRequest.url,
-                timeout,
-                scope: "attempt"
-              }))
-        )
       // `useSpan` hands over the span, so attributes are set directly rather than through the
       // fiber's current span (`annotateCurrentSpan`, measured at 15 µs a call).
       return Effect.useSpan("Skytells.attempt", {
@@ -353,7 +344,15 @@ export const make = (
         captureStackTrace: false,
         attributes: { "http.request.method": request.method, "url.template": request.route, attempt: attemptNumber }
       }, (span) =>
-        limiter.run(sent(span)).pipe(
+        limiter.run(
+          watchdog.timeout(body(span), timeout, () =>
+            new SkytellsError.RequestTimeout({
+              method: request.method,
+              url: Paths.withoutSecrets(outgoing.url),
+              timeout,
+              scope: "attempt"
+            }))
+        ).pipe(
           Effect.tapBoth({
             onFailure: (error) => {
               span.attribute("skytells.error", error._tag)
@@ -365,21 +364,61 @@ export const make = (
         ))
     }
 
+    /** One attempt of a JSON call: exchange, classify, decode. */
+    const attemptJson = <A, I>(request: Request<A, I>) => (outgoing: Exchange.Outgoing, attemptNumber: number) =>
+      instrumented(request, outgoing, attemptNumber, (span) =>
+        Effect.gen(function*() {
+          const start = yield* Clock.currentTimeMillis
+          const { body, headers, status } = yield* buffered.send(outgoing, bodyLimits)
+          const now = yield* Clock.currentTimeMillis
+          const info = yield* observe(span, status, headers, start, now)
+          if (!Exchange.isSuccess(status)) return yield* failWith(status, headers, body, now, info)
+          yield* limiter.observe(status, info)
+          return yield* decodeSuccess(request.schema, status, headers, body, now)
+        }))
+
+    /** One attempt of a streamed call: the 2xx response is handed over unread. */
+    const attemptRaw = (
+      outgoing: Exchange.Outgoing,
+      attemptNumber: number,
+      request: Omit<Request<unknown>, "schema">
+    ) =>
+      instrumented(request, outgoing, attemptNumber, (span) =>
+        Effect.gen(function*() {
+          const start = yield* Clock.currentTimeMillis
+          const response = yield* Effect.mapError(
+            withoutFetchRedirects(http.execute(Exchange.toHttpClientRequest(outgoing))),
+            fromHttpClientError
+          )
+          const now = yield* Clock.currentTimeMillis
+          // Read once: platform-node's undici response rebuilds its `Headers` on every access.
+          const headers = response.headers as unknown as Record<string, string>
+          const info = yield* observe(span, response.status, headers, start, now)
+          if (Exchange.isSuccess(response.status)) {
+            yield* limiter.observe(response.status, info)
+            return response
+          }
+          const body = Exchange.isRedirect(response.status)
+            ? new Uint8Array(0)
+            : yield* readBounded(response, headers, bodyLimits.error, "truncate")
+          return yield* failWith(response.status, headers, body, now, info)
+        }))
+
     /** The retry loop: one budget per call, the safety rules of `Retry.verdict` on every failure. */
     const run = <A>(
       request: Omit<Request<unknown>, "schema">,
-      onSuccess: OnSuccess<A>,
-      accept: string
+      accept: string,
+      attempt: (outgoing: Exchange.Outgoing, attemptNumber: number) => Effect.Effect<A, SkytellsError.SkytellsError>
     ): Effect.Effect<A, SkytellsError.SkytellsError> =>
       Effect.gen(function*() {
-        const httpRequest = yield* buildRequest(request, accept)
+        const outgoing = yield* outgoingOf(request, accept)
         const idempotent = request.idempotent ?? request.method !== "POST"
         // The retry state is built on the first failure only: most calls succeed at once.
         let retryAmbiguous: boolean | undefined = undefined
         let driver: Schedule.ScheduleDriver<unknown, SkytellsError.SkytellsError> | undefined = undefined
         let attemptNumber = 1
         while (true) {
-          const result = yield* Effect.either(attempt(request, httpRequest, attemptNumber, onSuccess))
+          const result = yield* Effect.either(attempt(outgoing, attemptNumber))
           if (Either.isRight(result)) return result.right
           const error = result.left
           if (retryAmbiguous === undefined) {
@@ -453,18 +492,14 @@ export const make = (
       )
 
     const execute = <A, I>(request: Request<A, I>): Effect.Effect<A, SkytellsError.SkytellsError> =>
-      run(
-        request,
-        (response, headers, now) =>
-          Effect.flatMap(
-            readBounded(response, headers, responseLimits.maxBodyBytes, "fail"),
-            (bytes) => decodeSuccess(request.schema, response.status, headers, bytes, now)
-          ),
-        "application/json"
-      )
+      run(request, "application/json", attemptJson(request))
 
     const executeRaw: Service["executeRaw"] = (request) =>
-      run(request, (response) => Effect.succeed(response), request.accept ?? "application/json")
+      run(
+        request,
+        request.accept ?? "application/json",
+        (outgoing, attemptNumber) => attemptRaw(outgoing, attemptNumber, request)
+      )
 
     const streamBody = (response: HttpClientResponse.HttpClientResponse) =>
       Stream.mapError(response.stream, (e) => fromHttpClientError(e))
@@ -497,10 +532,6 @@ const parseBaseUrl = (baseUrl: string): Effect.Effect<URL, ConfigError.ConfigErr
     )
   )
 }
-
-// 304 needs a conditional request, which the client never sends: any 3xx is a redirect. A browser's
-// `fetch` with `redirect: "manual"` shows a redirect as status 0 (an opaque redirect).
-const isRedirect = (status: number) => (status >= 300 && status < 400) || status === 0
 
 /**
  * The client never follows a redirect from the API: the key would go with it, and the other host's

@@ -62,16 +62,7 @@ const describe = (u: unknown): string => {
 /** @internal */
 export const fromHttpClientError = (error: HttpClientError.HttpClientError): TransportError => {
   const { method, url } = error.request
-  if (error._tag === "ResponseError") {
-    // Headers arrived, then reading the body failed: the server certainly saw the request.
-    return new TransportError({
-      reason: "ConnectionReset",
-      mayHaveReachedServer: true,
-      method,
-      url,
-      description: `the response body could not be read (HTTP ${error.response.status}): ${describe(error.cause)}`
-    })
-  }
+  if (error._tag === "ResponseError") return bodyFailed(method, url, error.response.status, error.cause)
   if (error.reason === "Encode" || error.reason === "InvalidUrl") {
     return new TransportError({
       reason: error.reason,
@@ -81,7 +72,30 @@ export const fromHttpClientError = (error: HttpClientError.HttpClientError): Tra
       description: error.description ?? describe(error.cause)
     })
   }
-  const found = codes(error.cause)
+  return fromCause(method, url, error.cause)
+}
+
+/**
+ * Headers arrived, then reading the body failed: the server certainly saw the request.
+ *
+ * @internal
+ */
+export const bodyFailed = (method: string, url: string, status: number, cause: unknown): TransportError =>
+  new TransportError({
+    reason: "ConnectionReset",
+    mayHaveReachedServer: true,
+    method,
+    url,
+    description: `the response body could not be read (HTTP ${status}): ${describe(cause)}`
+  })
+
+/**
+ * A failure before any answer arrived, from the codes in its cause chain.
+ *
+ * @internal
+ */
+export const fromCause = (method: string, url: string, cause: unknown): TransportError => {
+  const found = codes(cause)
   for (const code of found) {
     const reason = notSent[code]
     if (reason !== undefined) {
@@ -90,7 +104,7 @@ export const fromHttpClientError = (error: HttpClientError.HttpClientError): Tra
         mayHaveReachedServer: false,
         method,
         url,
-        description: `${code}: ${describe(error.cause)}`
+        description: `${code}: ${describe(cause)}`
       })
     }
   }
@@ -101,6 +115,6 @@ export const fromHttpClientError = (error: HttpClientError.HttpClientError): Tra
     mayHaveReachedServer: true,
     method,
     url,
-    description: `${resetCode ?? found[0] ?? "no error code"}: ${describe(error.cause)}`
+    description: `${resetCode ?? found[0] ?? "no error code"}: ${describe(cause)}`
   })
 }
