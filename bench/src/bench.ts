@@ -109,6 +109,22 @@ const clients: ReadonlyArray<Client> = [
     baseline: "a-chat"
   },
   {
+    key: "g",
+    label: "effect-skytells Predictions.get over the undici fast path (NodeSkytellsClient.layer)",
+    worker: "effect",
+    client: "effect-fast",
+    concs: [1, 64, 256],
+    baseline: "a"
+  },
+  {
+    key: "g-chat",
+    label: "effect-skytells Inference.chatCompletion over the undici fast path",
+    worker: "effect",
+    client: "effect-fast-chat",
+    concs: [1, 64, 256],
+    baseline: "a-chat"
+  },
+  {
     key: "d",
     label: "effect-skytells Predictions.get over FetchHttpClient",
     worker: "effect",

@@ -11,6 +11,7 @@
  * tracing on (effect's default tracer: spans are created), metrics on.
  */
 import * as Inference from "@effect-skytells/client/Inference"
+import * as NodeSkytellsClient from "@effect-skytells/client/NodeSkytellsClient"
 import * as Prediction from "@effect-skytells/client/Prediction"
 import * as Predictions from "@effect-skytells/client/Predictions"
 import * as SkytellsClient from "@effect-skytells/client/SkytellsClient"
@@ -50,9 +51,11 @@ const transport: Layer.Layer<HttpClient.HttpClient> = cfg.client.includes("fetch
   ? FetchHttpClient.layer
   : NodeHttpClient.layerUndici
 
-const clientLayer = SkytellsClient.layer({ apiKey: Redacted.make(API_KEY as string), baseUrl: base }).pipe(
-  Layer.provide(transport)
-)
+const clientOptions = { apiKey: Redacted.make(API_KEY as string), baseUrl: base }
+// `fast` clients: the toolkit's own undici fast path (NodeSkytellsClient); others a generic HttpClient.
+const clientLayer = cfg.client.includes("fast")
+  ? Layer.orDie(NodeSkytellsClient.layer(clientOptions))
+  : Layer.orDie(SkytellsClient.layer(clientOptions).pipe(Layer.provide(transport)))
 const batcherLayer = Inference.layerEmbedBatcher({ maxBatchSize: cfg.maxBatch ?? 64 })
 const runtime = ManagedRuntime.make(Layer.provideMerge(Layer.provideMerge(batcherLayer, clientLayer), transport))
 /** The transport's HttpClient, built once, for the platform-only client. */
