@@ -101,11 +101,14 @@ export const make = <E, R>(
             Effect.mapError((cause) =>
               new HttpClientError.RequestError({ request, reason: "Transport", cause, description: "in-process" })
             ),
-            // The app runs on a fiber of its own, as a server would: a caller in an uninterruptible
-            // region then gets its answer (an HttpApp's handlers are interruptible, and would be
-            // aborted with the caller), and an interruptible caller that goes away aborts it.
-            Effect.forkDaemon,
-            Effect.flatMap((fiber) => Effect.onInterrupt(Fiber.join(fiber), () => Fiber.interrupt(fiber)))
+            // A caller in an uninterruptible region must get its answer, as from a server; but an
+            // HttpApp's handlers are interruptible and run in the caller's fiber, so for that
+            // caller the app runs on a fiber of its own. Others keep it inline: fewer scheduler
+            // hops, which `TestClock.adjust` relies on to see every sleep the app starts.
+            (served) =>
+              Effect.checkInterruptible((interruptible) =>
+                interruptible ? served : Effect.flatMap(Effect.forkDaemon(served), Fiber.join)
+              )
           ) as Effect.Effect<HttpServerResponse.HttpServerResponse, HttpClientError.RequestError, never>
           // A web Response refuses any body with 101/204/205/304 (even an empty one): send those bare,
           // as an HTTP server would.

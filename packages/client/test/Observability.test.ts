@@ -32,11 +32,19 @@ const observe = <A, E>(replies: ReadonlyArray<Reply>, call: Effect.Effect<A, E, 
   Effect.gen(function*() {
     const server = yield* scripted(replies)
     const spans: Array<Tracer.Span> = []
+    const recordedEvents = new Map<Tracer.Span, Array<readonly [string, Record<string, unknown>]>>()
     const logs: Array<string> = []
     const base = yield* Effect.tracer
     const tracer = Tracer.make({
       span: (...args) => {
         const span = base.span(...args)
+        const recorded: Array<readonly [string, Record<string, unknown>]> = []
+        const event = span.event.bind(span)
+        span.event = (name, startTime, attributes) => {
+          recorded.push([name, attributes ?? {}])
+          event(name, startTime, attributes)
+        }
+        recordedEvents.set(span, recorded)
         spans.push(span)
         return span
       },
@@ -56,7 +64,8 @@ const observe = <A, E>(replies: ReadonlyArray<Reply>, call: Effect.Effect<A, E, 
     )
     yield* TestClock.adjust("5 minutes")
     const exit = yield* Fiber.await(fiber)
-    return { exit, spans, logs }
+    const events = (span: Tracer.Span) => recordedEvents.get(span) ?? []
+    return { exit, spans, logs, events }
   })
 
 const everyFailure: ReadonlyArray<Reply> = [
@@ -74,7 +83,7 @@ describe("the API key is redacted everywhere", () => {
   for (const reply of everyFailure) {
     it.effect(`in spans, debug logs and every rendering of the error (${JSON.stringify(reply).slice(0, 60)})`, () =>
       Effect.gen(function*() {
-        const { exit, logs, spans } = yield* observe([reply], get)
+        const { events, exit, logs, spans } = yield* observe([reply], get)
         assert.isTrue(Exit.isFailure(exit))
         const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
         assert.isTrue(SkytellsError.isSkytellsError(error))
@@ -85,7 +94,9 @@ describe("the API key is redacted everywhere", () => {
           Inspectable.format(error),
           Cause.pretty(Exit.isFailure(exit) ? exit.cause : Cause.empty),
           ...logs,
-          ...spans.map((s) => `${s.name} ${Inspectable.format(Object.fromEntries(s.attributes))}`)
+          ...spans.map((s) =>
+            `${s.name} ${Inspectable.format(Object.fromEntries(s.attributes))} ${Inspectable.format(events(s))}`
+          )
         ].join("\n")
         assert.notInclude(renderings, API_KEY)
         assert.notInclude(renderings, API_KEY.slice(8))
@@ -103,30 +114,42 @@ describe("the API key is redacted everywhere", () => {
 })
 
 describe("spans", () => {
-  it.effect("one per call and one per attempt, with route, status, attempt, error tag and retry wait", () =>
+  it.effect("one span per call; each attempt an event on it (status, error tag); one span per retry wait", () =>
     Effect.gen(function*() {
-      const { spans } = yield* observe([
+      const { events, spans } = yield* observe([
         { status: 503, body: "", headers: { "retry-after": "2" } },
         { status: 200, body: { id: "x" } }
       ], get)
       const call = spans.filter((s) => s.name === "Skytells GET /things/{id}")
-      const attempts = spans.filter((s) => s.name === "Skytells.attempt")
       const waits = spans.filter((s) => s.name === "Skytells.retryWait")
       assert.strictEqual(call.length, 1)
       assert.strictEqual(call[0].attributes.get("url.template"), "/things/{id}")
-      assert.deepStrictEqual(attempts.map((s) => s.attributes.get("attempt")), [1, 2])
-      assert.deepStrictEqual(attempts.map((s) => s.attributes.get("http.response.status_code")), [503, 200])
-      assert.strictEqual(attempts[0].attributes.get("skytells.error"), "ServiceUnavailable")
+      assert.strictEqual(call[0].attributes.get("http.response.status_code"), 200)
+      assert.strictEqual(call[0].attributes.get("skytells.attempts"), 2)
+      const attempts = events(call[0]).filter(([name]) => name === "skytells.attempt").map(([, a]) => a)
+      assert.deepStrictEqual(attempts.map((a) => a.attempt), [1, 2])
+      assert.deepStrictEqual(attempts.map((a) => a["http.response.status_code"]), [503, 200])
+      assert.deepStrictEqual(attempts.map((a) => a["skytells.error"]), ["ServiceUnavailable", undefined])
       assert.strictEqual(waits.length, 1)
       assert.strictEqual(waits[0].attributes.get("skytells.retry.reason"), "retryable")
       assert.strictEqual(waits[0].attributes.get("skytells.retry_after_ms"), 2000)
-      // Attempts and waits are children of the call span.
-      for (const span of [...attempts, ...waits]) {
-        assert.strictEqual(span.parent._tag === "Some" && span.parent.value.spanId, call[0].spanId)
-      }
+      assert.strictEqual(waits[0].parent._tag === "Some" && waits[0].parent.value.spanId, call[0].spanId)
     }))
 
-  it.effect("an operation names the call span: one span for the operation, attempts as its children", () =>
+  it.effect("a call that fails carries its error tag and attempt count; one that succeeds at once, neither", () =>
+    Effect.gen(function*() {
+      const failed = yield* observe([{ status: 402, body: { error_id: "INSUFFICIENT_CREDITS", message: "m" } }], get)
+      const span = failed.spans.find((s) => s.name === "Skytells GET /things/{id}")!
+      assert.strictEqual(span.attributes.get("skytells.error"), "InsufficientCredits")
+      assert.strictEqual(span.attributes.get("skytells.attempts"), 1)
+      const ok = yield* observe([{ status: 200, body: { id: "x" } }], get)
+      const quick = ok.spans.find((s) => s.name === "Skytells GET /things/{id}")!
+      assert.isUndefined(quick.attributes.get("skytells.error"))
+      assert.isUndefined(quick.attributes.get("skytells.attempts"))
+      assert.strictEqual(ok.events(quick).filter(([name]) => name === "skytells.attempt").length, 1)
+    }))
+
+  it.effect("an operation names the call span: one span for the operation, retry waits as its children", () =>
     Effect.gen(function*() {
       const named = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
         client.execute({
@@ -137,20 +160,16 @@ describe("spans", () => {
           span: "Things.get",
           spanAttributes: { model: "m1" }
         }))
-      const { spans } = yield* observe([
+      const { events, spans } = yield* observe([
         { status: 429, body: { error_id: "RATE_LIMIT_EXCEEDED", message: "m" }, headers: { "retry-after": "1" } },
         { status: 200, body: { id: "x" } }
       ], named)
-      assert.deepStrictEqual(spans.map((s) => s.name).sort(), [
-        "Skytells.attempt",
-        "Skytells.attempt",
-        "Skytells.retryWait",
-        "Things.get"
-      ])
+      assert.deepStrictEqual(spans.map((s) => s.name).sort(), ["Skytells.retryWait", "Things.get"])
       const call = spans.find((s) => s.name === "Things.get")!
       assert.strictEqual(call.attributes.get("model"), "m1")
       assert.strictEqual(call.attributes.get("url.template"), "/things/{id}")
       assert.strictEqual(call.attributes.get("http.request.method"), "GET")
+      assert.strictEqual(events(call).filter(([name]) => name === "skytells.attempt").length, 2)
       for (const span of spans.filter((s) => s !== call)) {
         assert.strictEqual(span.parent._tag === "Some" && span.parent.value.spanId, call.spanId)
       }

@@ -12,6 +12,7 @@ import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as RateLimiter from "effect/RateLimiter"
@@ -46,26 +47,33 @@ const DEFAULT_TIMEOUT = Duration.seconds(60)
 
 // Metrics ---------------------------------------------------------------------------------------
 
-const requests = Metric.counter("skytells_requests_total", {
+const requests = MetricKey.counter("skytells_requests_total", {
   description: "HTTP attempts sent to Skytells, by route and outcome",
   incremental: true
 })
-const retries = Metric.counter("skytells_retries_total", { description: "Retries, by route and reason" })
-const failures = Metric.counter("skytells_failures_total", { description: "Calls that failed, by route and tag" })
+const retries = MetricKey.counter("skytells_retries_total", { description: "Retries, by route and reason" })
+const failures = MetricKey.counter("skytells_failures_total", { description: "Calls that failed, by route and tag" })
 const latency = Metric.histogram(
   "skytells_request_duration_ms",
   MetricBoundaries.exponential({ start: 5, factor: 2, count: 14 }),
   "Duration of one HTTP attempt in milliseconds"
 )
 
-const taggedCaches = new WeakMap<object, Map<string, Metric.Metric.Counter<number>>>()
-const taggedMetric = (metric: Metric.Metric.Counter<number>, route: string, key: string, value: string) => {
-  let cache = taggedCaches.get(metric)
-  if (cache === undefined) taggedCaches.set(metric, cache = new Map())
-  const id = `${route}\u0000${key}\u0000${value}`
+type CounterKey = MetricKey.MetricKey.Counter<number>
+
+/**
+ * A counter with its tags in its key, built once per (route, tag) and cached. Effect 3's
+ * `Metric.tagged` builds a new label array on every update, which misses the metric's hook cache
+ * (~3.5 µs an update, shared/reference/perf-fastpath.md); a tagged key does not.
+ */
+const taggedCaches = new WeakMap<CounterKey, Map<string, Metric.Metric.Counter<number>>>()
+const taggedMetric = (key: CounterKey, route: string, tag: string, value: string) => {
+  let cache = taggedCaches.get(key)
+  if (cache === undefined) taggedCaches.set(key, cache = new Map())
+  const id = `${route}\u0000${tag}\u0000${value}`
   let tagged = cache.get(id)
   if (tagged === undefined) {
-    tagged = Metric.tagged(Metric.tagged(metric, "route", route), key, value)
+    tagged = Metric.fromMetricKey(MetricKey.tagged(MetricKey.tagged(key, "route", route), tag, value))
     if (cache.size < 10_000) cache.set(id, tagged)
   }
   return tagged
@@ -192,6 +200,13 @@ const makeLimiter = (
     }
   })
 
+/** One attempt of a call: its number, the call's span, and the status it got, once answered. */
+interface Attempt {
+  readonly span: Tracer.Span | undefined
+  readonly number: number
+  status: number | undefined
+}
+
 /** @internal */
 export const make = (
   options: Options
@@ -293,16 +308,16 @@ export const make = (
       error: Math.min(responseLimits.maxBodyBytes, ERROR_BODY_LIMIT)
     }
 
-    /** What every answer updates: the last rate-limit info, the span, the latency metric. */
+    /** What every answer updates: the last rate-limit info, the attempt's status, the latency metric. */
     const observe = (
-      span: Tracer.Span,
+      attempt: Attempt,
       status: number,
       headers: Record<string, string>,
       start: number,
       now: number
     ) => {
       const info = RateLimit.fromHeaders(headers)
-      span.attribute("http.response.status_code", status)
+      attempt.status = status
       return Effect.as(
         Effect.zipRight(
           info === undefined ? Effect.void : Ref.set(lastRateLimit, Option.some(info)),
@@ -327,63 +342,71 @@ export const make = (
     }
 
     /**
-     * Runs one attempt under its span, the limiter and the per-attempt timeout (interruption aborts
-     * the HTTP request), counting its outcome.
+     * Runs one attempt under the limiter and the per-attempt timeout (interruption aborts the HTTP
+     * request), counting its outcome and recording it as a `skytells.attempt` event on the call's
+     * span: one span per call, whatever the number of attempts.
      */
     const instrumented = <A>(
       request: Omit<Request<unknown>, "schema">,
       outgoing: Exchange.Outgoing,
-      attemptNumber: number,
-      body: (span: Tracer.Span) => Effect.Effect<A, SkytellsError.SkytellsError>
+      attempt: Attempt,
+      body: Effect.Effect<A, SkytellsError.SkytellsError>
     ): Effect.Effect<A, SkytellsError.SkytellsError> => {
       const timeout = request.timeout !== undefined ? Duration.decode(request.timeout) : defaultTimeout
-      // `useSpan` hands over the span, so attributes are set directly rather than through the
-      // fiber's current span (`annotateCurrentSpan`, measured at 15 µs a call).
-      return Effect.useSpan("Skytells.attempt", {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: { "http.request.method": request.method, "url.template": request.route, attempt: attemptNumber }
-      }, (span) =>
-        limiter.run(
-          watchdog.timeout(body(span), timeout, () =>
-            new SkytellsError.RequestTimeout({
-              method: request.method,
-              url: Paths.withoutSecrets(outgoing.url),
-              timeout,
-              scope: "attempt"
-            }))
-        ).pipe(
-          Effect.tapBoth({
-            onFailure: (error) => {
-              span.attribute("skytells.error", error._tag)
-              return Metric.increment(taggedMetric(requests, request.route, "outcome", error._tag))
-            },
-            onSuccess: () => Metric.increment(taggedMetric(requests, request.route, "outcome", "ok"))
-          }),
-          Effect.withParentSpan(span)
-        ))
+      const record = (error: string | undefined) =>
+        // Milliseconds, not `currentTimeNanos`: TestClock's fails on the fractional times of jittered waits.
+        Effect.flatMap(Clock.currentTimeMillis, (millis) => {
+          const { span, status } = attempt
+          if (span !== undefined) {
+            if (status !== undefined) span.attribute("http.response.status_code", status)
+            span.event("skytells.attempt", BigInt(Math.round(millis)) * 1_000_000n, {
+              attempt: attempt.number,
+              ...(status !== undefined ? { "http.response.status_code": status } : {}),
+              ...(error !== undefined ? { "skytells.error": error } : {})
+            })
+          }
+          return Metric.increment(taggedMetric(requests, request.route, "outcome", error ?? "ok"))
+        })
+      return limiter.run(
+        watchdog.timeout(body, timeout, () =>
+          new SkytellsError.RequestTimeout({
+            method: request.method,
+            url: Paths.withoutSecrets(outgoing.url),
+            timeout,
+            scope: "attempt"
+          }))
+      ).pipe(
+        Effect.tapBoth({ onFailure: (error) => record(error._tag), onSuccess: () => record(undefined) })
+      )
     }
 
     /** One attempt of a JSON call: exchange, classify, decode. */
-    const attemptJson = <A, I>(request: Request<A, I>) => (outgoing: Exchange.Outgoing, attemptNumber: number) =>
-      instrumented(request, outgoing, attemptNumber, (span) =>
+    const attemptJson = <A, I>(request: Request<A, I>) => (outgoing: Exchange.Outgoing, attempt: Attempt) =>
+      instrumented(
+        request,
+        outgoing,
+        attempt,
         Effect.gen(function*() {
           const start = yield* Clock.currentTimeMillis
           const { body, headers, status } = yield* buffered.send(outgoing, bodyLimits)
           const now = yield* Clock.currentTimeMillis
-          const info = yield* observe(span, status, headers, start, now)
+          const info = yield* observe(attempt, status, headers, start, now)
           if (!Exchange.isSuccess(status)) return yield* failWith(status, headers, body, now, info)
           yield* limiter.observe(status, info)
           return yield* decodeSuccess(request.schema, status, headers, body, now)
-        }))
+        })
+      )
 
     /** One attempt of a streamed call: the 2xx response is handed over unread. */
     const attemptRaw = (
       outgoing: Exchange.Outgoing,
-      attemptNumber: number,
+      attempt: Attempt,
       request: Omit<Request<unknown>, "schema">
     ) =>
-      instrumented(request, outgoing, attemptNumber, (span) =>
+      instrumented(
+        request,
+        outgoing,
+        attempt,
         Effect.gen(function*() {
           const start = yield* Clock.currentTimeMillis
           const response = yield* Effect.mapError(
@@ -393,7 +416,7 @@ export const make = (
           const now = yield* Clock.currentTimeMillis
           // Read once: platform-node's undici response rebuilds its `Headers` on every access.
           const headers = response.headers as unknown as Record<string, string>
-          const info = yield* observe(span, response.status, headers, start, now)
+          const info = yield* observe(attempt, response.status, headers, start, now)
           if (Exchange.isSuccess(response.status)) {
             yield* limiter.observe(response.status, info)
             return response
@@ -402,24 +425,29 @@ export const make = (
             ? new Uint8Array(0)
             : yield* readBounded(response, headers, bodyLimits.error, "truncate")
           return yield* failWith(response.status, headers, body, now, info)
-        }))
+        })
+      )
 
     /** The retry loop: one budget per call, the safety rules of `Retry.verdict` on every failure. */
     const run = <A>(
       request: Omit<Request<unknown>, "schema">,
       accept: string,
-      attempt: (outgoing: Exchange.Outgoing, attemptNumber: number) => Effect.Effect<A, SkytellsError.SkytellsError>
+      attempt: (outgoing: Exchange.Outgoing, attempt: Attempt) => Effect.Effect<A, SkytellsError.SkytellsError>
     ): Effect.Effect<A, SkytellsError.SkytellsError> =>
       Effect.gen(function*() {
         const outgoing = yield* outgoingOf(request, accept)
+        const span = Option.getOrUndefined(yield* Effect.option(Effect.currentSpan))
         const idempotent = request.idempotent ?? request.method !== "POST"
         // The retry state is built on the first failure only: most calls succeed at once.
         let retryAmbiguous: boolean | undefined = undefined
         let driver: Schedule.ScheduleDriver<unknown, SkytellsError.SkytellsError> | undefined = undefined
         let attemptNumber = 1
         while (true) {
-          const result = yield* Effect.either(attempt(outgoing, attemptNumber))
-          if (Either.isRight(result)) return result.right
+          const result = yield* Effect.either(attempt(outgoing, { span, number: attemptNumber, status: undefined }))
+          if (Either.isRight(result)) {
+            if (attemptNumber > 1) span?.attribute("skytells.attempts", attemptNumber)
+            return result.right
+          }
           const error = result.left
           if (retryAmbiguous === undefined) {
             retryAmbiguous = Option.getOrElse(
@@ -432,6 +460,8 @@ export const make = (
             yield* Effect.logDebug("Skytells call failed, not retried").pipe(
               Effect.annotateLogs({ route: request.route, error: error._tag, reason: verdict.reason })
             )
+            span?.attribute("skytells.attempts", attemptNumber)
+            span?.attribute("skytells.error", error._tag)
             return yield* Effect.fail(error)
           }
           if (driver === undefined) {
@@ -462,6 +492,8 @@ export const make = (
             yield* Effect.logDebug("Skytells call failed, retry budget spent").pipe(
               Effect.annotateLogs({ route: request.route, error: error._tag, attempts: attemptNumber })
             )
+            span?.attribute("skytells.attempts", attemptNumber)
+            span?.attribute("skytells.error", error._tag)
             return yield* Effect.fail(error)
           }
           const waited = (yield* Clock.currentTimeMillis) - start
@@ -498,7 +530,7 @@ export const make = (
       run(
         request,
         request.accept ?? "application/json",
-        (outgoing, attemptNumber) => attemptRaw(outgoing, attemptNumber, request)
+        (outgoing, attempt) => attemptRaw(outgoing, attempt, request)
       )
 
     const streamBody = (response: HttpClientResponse.HttpClientResponse) =>

@@ -70,7 +70,9 @@ export const make = (dispatcher: Undici.Dispatcher): BufferedTransportService =>
       let limit = 0
       const chunks: Array<Uint8Array> = []
       let size = 0
-      const settle = (effect: Effect.Effect<Exchange, SkytellsError.TransportError | SkytellsError.MalformedResponse>) => {
+      const settle = (
+        effect: Effect.Effect<Exchange, SkytellsError.TransportError | SkytellsError.MalformedResponse>
+      ) => {
         if (settled) return
         settled = true
         resume(effect)
@@ -105,7 +107,11 @@ export const make = (dispatcher: Undici.Dispatcher): BufferedTransportService =>
           chunks.push(chunk.subarray(0, room))
           size = limit
           // Past the limit: a success fails, an error keeps its excerpt; either way reading stops.
-          settle(isSuccess(status) ? Effect.fail(tooLarge(status, headers, limit, concat(chunks, size))) : Effect.succeed(exchange()))
+          settle(
+            isSuccess(status)
+              ? Effect.fail(tooLarge(status, headers, limit, concat(chunks, size)))
+              : Effect.succeed(exchange())
+          )
           c.abort(stopped)
         },
         onResponseEnd() {
