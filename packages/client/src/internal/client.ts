@@ -348,11 +348,9 @@ export const make = (
      */
     const instrumented = <A>(
       request: Omit<Request<unknown>, "schema">,
-      outgoing: Exchange.Outgoing,
       attempt: Attempt,
       body: Effect.Effect<A, SkytellsError.SkytellsError>
     ): Effect.Effect<A, SkytellsError.SkytellsError> => {
-      const timeout = request.timeout !== undefined ? Duration.decode(request.timeout) : defaultTimeout
       const record = (error: string | undefined) =>
         // Milliseconds, not `currentTimeNanos`: TestClock's fails on the fractional times of jittered waits.
         Effect.flatMap(Clock.currentTimeMillis, (millis) => {
@@ -367,35 +365,60 @@ export const make = (
           }
           return Metric.increment(taggedMetric(requests, request.route, "outcome", error ?? "ok"))
         })
-      return limiter.run(
-        watchdog.timeout(body, timeout, () =>
-          new SkytellsError.RequestTimeout({
-            method: request.method,
-            url: Paths.withoutSecrets(outgoing.url),
-            timeout,
-            scope: "attempt"
-          }))
-      ).pipe(
+      return limiter.run(body).pipe(
         Effect.tapBoth({ onFailure: (error) => record(error._tag), onSuccess: () => record(undefined) })
       )
     }
 
+    /** The per-attempt timeout: how long, what it fails with, and a timer on the watchdog. */
+    const attemptTimer = (request: Omit<Request<unknown>, "schema">, outgoing: Exchange.Outgoing) => {
+      const timeout = request.timeout !== undefined ? Duration.decode(request.timeout) : defaultTimeout
+      const millis = Duration.toMillis(timeout)
+      const error = () =>
+        new SkytellsError.RequestTimeout({
+          method: request.method,
+          url: Paths.withoutSecrets(outgoing.url),
+          timeout,
+          scope: "attempt"
+        })
+      return {
+        error,
+        schedule: (fire: () => void) => watchdog.schedule(millis, fire),
+        /** Runs `effect` under the timeout, interrupting it when it passes (a fiber per attempt). */
+        around: <A, E>(effect: Effect.Effect<A, E>) => watchdog.timeout(effect, timeout, error)
+      }
+    }
+
     /** One attempt of a JSON call: exchange, classify, decode. */
-    const attemptJson = <A, I>(request: Request<A, I>) => (outgoing: Exchange.Outgoing, attempt: Attempt) =>
-      instrumented(
+    const attemptJson = <A, I>(request: Request<A, I>) => (outgoing: Exchange.Outgoing, attempt: Attempt) => {
+      const timer = attemptTimer(request, outgoing)
+      // A transport that keeps the timeout itself stops the request when it passes; otherwise the
+      // watchdog interrupts the exchange.
+      const exchange = buffered.timesOut
+        ? buffered.send(outgoing, bodyLimits, timer)
+        : timer.around(buffered.send(outgoing, bodyLimits, timer))
+      // A pipe rather than a generator: this is the path of every successful call.
+      return instrumented(
         request,
-        outgoing,
         attempt,
-        Effect.gen(function*() {
-          const start = yield* Clock.currentTimeMillis
-          const { body, headers, status } = yield* buffered.send(outgoing, bodyLimits)
-          const now = yield* Clock.currentTimeMillis
-          const info = yield* observe(attempt, status, headers, start, now)
-          if (!Exchange.isSuccess(status)) return yield* failWith(status, headers, body, now, info)
-          yield* limiter.observe(status, info)
-          return yield* decodeSuccess(request.schema, status, headers, body, now)
+        Effect.clockWith((clock) => {
+          const start = clock.unsafeCurrentTimeMillis()
+          return Effect.flatMap(exchange, ({ body, headers, status }) => {
+            const now = clock.unsafeCurrentTimeMillis()
+            return Effect.flatMap(
+              observe(attempt, status, headers, start, now),
+              (info) =>
+                Exchange.isSuccess(status)
+                  ? Effect.zipRight(
+                    limiter.observe(status, info),
+                    decodeSuccess(request.schema, status, headers, body, now)
+                  )
+                  : failWith(status, headers, body, now, info)
+            )
+          })
         })
       )
+    }
 
     /** One attempt of a streamed call: the 2xx response is handed over unread. */
     const attemptRaw = (
@@ -405,9 +428,8 @@ export const make = (
     ) =>
       instrumented(
         request,
-        outgoing,
         attempt,
-        Effect.gen(function*() {
+        attemptTimer(request, outgoing).around(Effect.gen(function*() {
           const start = yield* Clock.currentTimeMillis
           const response = yield* Effect.mapError(
             withoutFetchRedirects(http.execute(Exchange.toHttpClientRequest(outgoing))),
@@ -425,36 +447,30 @@ export const make = (
             ? new Uint8Array(0)
             : yield* readBounded(response, headers, bodyLimits.error, "truncate")
           return yield* failWith(response.status, headers, body, now, info)
-        })
+        }))
       )
 
-    /** The retry loop: one budget per call, the safety rules of `Retry.verdict` on every failure. */
-    const run = <A>(
+    /**
+     * The retry loop, entered on the first failure only (most calls succeed at once, and then run no
+     * generator): one budget per call, the safety rules of `Retry.verdict` on every failure.
+     */
+    const retrying = <A>(
       request: Omit<Request<unknown>, "schema">,
-      accept: string,
-      attempt: (outgoing: Exchange.Outgoing, attempt: Attempt) => Effect.Effect<A, SkytellsError.SkytellsError>
+      outgoing: Exchange.Outgoing,
+      attempt: (outgoing: Exchange.Outgoing, attempt: Attempt) => Effect.Effect<A, SkytellsError.SkytellsError>,
+      span: Tracer.Span | undefined,
+      first: SkytellsError.SkytellsError
     ): Effect.Effect<A, SkytellsError.SkytellsError> =>
       Effect.gen(function*() {
-        const outgoing = yield* outgoingOf(request, accept)
-        const span = Option.getOrUndefined(yield* Effect.option(Effect.currentSpan))
         const idempotent = request.idempotent ?? request.method !== "POST"
-        // The retry state is built on the first failure only: most calls succeed at once.
-        let retryAmbiguous: boolean | undefined = undefined
+        const retryAmbiguous = Option.getOrElse(
+          yield* FiberRef.get(Retry.currentRetryAmbiguous),
+          () => options.retry?.retryAmbiguous ?? false
+        )
         let driver: Schedule.ScheduleDriver<unknown, SkytellsError.SkytellsError> | undefined = undefined
+        let error = first
         let attemptNumber = 1
         while (true) {
-          const result = yield* Effect.either(attempt(outgoing, { span, number: attemptNumber, status: undefined }))
-          if (Either.isRight(result)) {
-            if (attemptNumber > 1) span?.attribute("skytells.attempts", attemptNumber)
-            return result.right
-          }
-          const error = result.left
-          if (retryAmbiguous === undefined) {
-            retryAmbiguous = Option.getOrElse(
-              yield* FiberRef.get(Retry.currentRetryAmbiguous),
-              () => options.retry?.retryAmbiguous ?? false
-            )
-          }
           const verdict = Retry.verdict(error, { idempotent, retryAmbiguous, answeredErrors: request.answeredErrors })
           if (!verdict.retry) {
             yield* Effect.logDebug("Skytells call failed, not retried").pipe(
@@ -497,9 +513,7 @@ export const make = (
             return yield* Effect.fail(error)
           }
           const waited = (yield* Clock.currentTimeMillis) - start
-          yield* Metric.increment(
-            taggedMetric(retries, request.route, "reason", verdict.reason)
-          )
+          yield* Metric.increment(taggedMetric(retries, request.route, "reason", verdict.reason))
           yield* Effect.logDebug("Skytells call retried").pipe(
             Effect.annotateLogs({
               route: request.route,
@@ -510,18 +524,41 @@ export const make = (
             })
           )
           attemptNumber++
+          const result = yield* Effect.either(attempt(outgoing, { span, number: attemptNumber, status: undefined }))
+          if (Either.isRight(result)) {
+            span?.attribute("skytells.attempts", attemptNumber)
+            return result.right
+          }
+          error = result.left
         }
-      }).pipe(
-        (effect) => withDeadline(deadline, effect, request.method, `${baseUrl}${request.route}`),
-        Effect.tapError((error) => Metric.increment(taggedMetric(failures, request.route, "error", error._tag))),
-        Effect.withSpan(request.span ?? `Skytells ${request.method} ${request.route}`, {
-          kind: "client",
-          captureStackTrace: false,
-          attributes: request.spanAttributes === undefined
-            ? { "http.request.method": request.method, "url.template": request.route }
-            : { ...request.spanAttributes, "http.request.method": request.method, "url.template": request.route }
-        })
-      )
+      })
+
+    /** A call: the request as sent, its first attempt, and the retry loop when that fails. */
+    const run = <A>(
+      request: Omit<Request<unknown>, "schema">,
+      accept: string,
+      attempt: (outgoing: Exchange.Outgoing, attempt: Attempt) => Effect.Effect<A, SkytellsError.SkytellsError>
+    ): Effect.Effect<A, SkytellsError.SkytellsError> =>
+      Effect.flatMap(outgoingOf(request, accept), (outgoing) =>
+        Effect.flatMap(Effect.option(Effect.currentSpan), (current) => {
+          const span = Option.getOrUndefined(current)
+          return Effect.catchAll(
+            attempt(outgoing, { span, number: 1, status: undefined }),
+            (error) =>
+              retrying(request, outgoing, attempt, span, error)
+          )
+        })).pipe(
+          (effect) =>
+            withDeadline(deadline, effect, request.method, `${baseUrl}${request.route}`),
+          Effect.tapError((error) => Metric.increment(taggedMetric(failures, request.route, "error", error._tag))),
+          Effect.withSpan(request.span ?? `Skytells ${request.method} ${request.route}`, {
+            kind: "client",
+            captureStackTrace: false,
+            attributes: request.spanAttributes === undefined
+              ? { "http.request.method": request.method, "url.template": request.route }
+              : { ...request.spanAttributes, "http.request.method": request.method, "url.template": request.route }
+          })
+        )
 
     const execute = <A, I>(request: Request<A, I>): Effect.Effect<A, SkytellsError.SkytellsError> =>
       run(request, "application/json", attemptJson(request))

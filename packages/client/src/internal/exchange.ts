@@ -47,12 +47,32 @@ export interface BodyLimits {
   readonly error: number
 }
 
+/**
+ * The per-attempt timeout, for a transport that stops its own requests: `schedule` arranges for
+ * `fire` to run when the attempt's time is up (on effect's `Clock`) and returns how to call it off.
+ *
+ * @internal
+ */
+export interface AttemptTimer {
+  readonly schedule: (fire: () => void) => Effect.Effect<() => void>
+  readonly error: () => SkytellsError.RequestTimeout
+}
+
 /** @internal */
 export interface BufferedTransportService {
+  /**
+   * Whether `send` keeps the per-attempt timeout itself (with the `timer` it is given); otherwise
+   * the client runs it under its watchdog, which costs a fiber per attempt.
+   */
+  readonly timesOut: boolean
   readonly send: (
     outgoing: Outgoing,
-    limits: BodyLimits
-  ) => Effect.Effect<Exchange, SkytellsError.TransportError | SkytellsError.MalformedResponse>
+    limits: BodyLimits,
+    timer: AttemptTimer
+  ) => Effect.Effect<
+    Exchange,
+    SkytellsError.TransportError | SkytellsError.MalformedResponse | SkytellsError.RequestTimeout
+  >
 }
 
 /**
@@ -93,6 +113,7 @@ export const viaHttpClient = (
   http: HttpClient.HttpClient,
   around: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 ): BufferedTransportService => ({
+  timesOut: false,
   send: (outgoing, limits) =>
     Effect.flatMap(
       Effect.mapError(around(http.execute(toHttpClientRequest(outgoing))), fromHttpClientError),

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Undici from "undici"
 import * as SkytellsError from "../SkytellsError.js"
 import { excerptOf, optionalRequestId } from "./body.js"
-import type { BodyLimits, BufferedTransportService, Exchange, Outgoing } from "./exchange.js"
+import type { AttemptTimer, BodyLimits, BufferedTransportService, Exchange, Outgoing } from "./exchange.js"
 import { isRedirect, isSuccess } from "./exchange.js"
 import { bodyFailed, fromCause } from "./transport.js"
 
@@ -52,97 +52,112 @@ const tooLarge = (status: number, headers: Record<string, string>, limit: number
 /** Why a request was aborted by the client, never shown to users (the outcome is decided before). */
 const stopped = new Error("effect-skytells: reading stopped")
 
+type Failure = SkytellsError.TransportError | SkytellsError.MalformedResponse | SkytellsError.RequestTimeout
+
 /** @internal */
 export const make = (dispatcher: Undici.Dispatcher): BufferedTransportService => ({
-  send: (outgoing: Outgoing, limits: BodyLimits) =>
-    Effect.async<Exchange, SkytellsError.TransportError | SkytellsError.MalformedResponse>((resume) => {
-      let url: URL
-      try {
-        url = new URL(outgoing.url)
-      } catch (cause) {
-        resume(Effect.fail(fromCause(outgoing.method, outgoing.url, cause)))
-        return
-      }
-      let settled = false
-      let controller: Undici.Dispatcher.DispatchController | undefined = undefined
-      let status = 0
-      let headers: Record<string, string> = {}
-      let limit = 0
-      const chunks: Array<Uint8Array> = []
-      let size = 0
-      const settle = (
-        effect: Effect.Effect<Exchange, SkytellsError.TransportError | SkytellsError.MalformedResponse>
-      ) => {
-        if (settled) return
-        settled = true
-        resume(effect)
-      }
-      const exchange = (): Exchange => ({ status, headers, body: concat(chunks, size) })
-      const handler: Undici.Dispatcher.DispatchHandler = {
-        onRequestStart(c) {
-          controller = c
-          // Interrupted before undici handed over its controller.
-          if (settled) c.abort(stopped)
-        },
-        onResponseStart(c, statusCode, responseHeaders) {
-          // 1xx informational answers come before the real one.
-          if (statusCode < 200) return
-          status = statusCode
-          headers = headerRecord(responseHeaders)
-          limit = isSuccess(status) ? limits.success : isRedirect(status) ? 0 : limits.error
-          const declared = headers["content-length"] !== undefined ? Number(headers["content-length"]) : NaN
-          if (isSuccess(status) && Number.isFinite(declared) && declared > limit) {
-            settle(Effect.fail(tooLarge(status, headers, limit, new Uint8Array(0))))
-            c.abort(stopped)
-          }
-        },
-        onResponseData(c, chunk) {
-          if (settled) return
-          const room = limit - size
-          if (chunk.byteLength <= room) {
-            chunks.push(chunk)
-            size += chunk.byteLength
+  timesOut: true,
+  send: (outgoing: Outgoing, limits: BodyLimits, timer: AttemptTimer) => {
+    // The timer fires from the watchdog: the request is settled and aborted here, no fiber forked.
+    let onTimeout: () => void = () => {}
+    return Effect.flatMap(
+      timer.schedule(() => onTimeout()),
+      (cancelTimer) =>
+        Effect.async<Exchange, Failure>((resume) => {
+          let url: URL
+          try {
+            url = new URL(outgoing.url)
+          } catch (cause) {
+            cancelTimer()
+            resume(Effect.fail(fromCause(outgoing.method, outgoing.url, cause)))
             return
           }
-          chunks.push(chunk.subarray(0, room))
-          size = limit
-          // Past the limit: a success fails, an error keeps its excerpt; either way reading stops.
-          settle(
-            isSuccess(status)
-              ? Effect.fail(tooLarge(status, headers, limit, concat(chunks, size)))
-              : Effect.succeed(exchange())
-          )
-          c.abort(stopped)
-        },
-        onResponseEnd() {
-          settle(Effect.succeed(exchange()))
-        },
-        onResponseError(_c, error) {
-          settle(
-            Effect.fail(
-              status === 0
-                ? fromCause(outgoing.method, outgoing.url, error)
-                : bodyFailed(outgoing.method, outgoing.url, status, error)
-            )
-          )
-        }
-      }
-      try {
-        dispatcher.dispatch({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          method: outgoing.method,
-          headers: outgoing.body === undefined
-            ? outgoing.headers
-            : { ...outgoing.headers, "content-type": "application/json" },
-          body: outgoing.body ?? null
-        }, handler)
-      } catch (cause) {
-        settle(Effect.fail(fromCause(outgoing.method, outgoing.url, cause)))
-      }
-      return Effect.sync(() => {
-        settled = true
-        controller?.abort(stopped)
-      })
-    })
+          let settled = false
+          let controller: Undici.Dispatcher.DispatchController | undefined = undefined
+          let status = 0
+          let headers: Record<string, string> = {}
+          let limit = 0
+          const chunks: Array<Uint8Array> = []
+          let size = 0
+          const settle = (effect: Effect.Effect<Exchange, Failure>) => {
+            if (settled) return
+            settled = true
+            cancelTimer()
+            resume(effect)
+          }
+          onTimeout = () => {
+            settle(Effect.fail(timer.error()))
+            controller?.abort(stopped)
+          }
+          const exchange = (): Exchange => ({ status, headers, body: concat(chunks, size) })
+          const handler: Undici.Dispatcher.DispatchHandler = {
+            onRequestStart(c) {
+              controller = c
+              // Interrupted before undici handed over its controller.
+              if (settled) c.abort(stopped)
+            },
+            onResponseStart(c, statusCode, responseHeaders) {
+              // 1xx informational answers come before the real one.
+              if (statusCode < 200) return
+              status = statusCode
+              headers = headerRecord(responseHeaders)
+              limit = isSuccess(status) ? limits.success : isRedirect(status) ? 0 : limits.error
+              const declared = headers["content-length"] !== undefined ? Number(headers["content-length"]) : NaN
+              if (isSuccess(status) && Number.isFinite(declared) && declared > limit) {
+                settle(Effect.fail(tooLarge(status, headers, limit, new Uint8Array(0))))
+                c.abort(stopped)
+              }
+            },
+            onResponseData(c, chunk) {
+              if (settled) return
+              const room = limit - size
+              if (chunk.byteLength <= room) {
+                chunks.push(chunk)
+                size += chunk.byteLength
+                return
+              }
+              chunks.push(chunk.subarray(0, room))
+              size = limit
+              // Past the limit: a success fails, an error keeps its excerpt; either way reading stops.
+              settle(
+                isSuccess(status)
+                  ? Effect.fail(tooLarge(status, headers, limit, concat(chunks, size)))
+                  : Effect.succeed(exchange())
+              )
+              c.abort(stopped)
+            },
+            onResponseEnd() {
+              settle(Effect.succeed(exchange()))
+            },
+            onResponseError(_c, error) {
+              settle(
+                Effect.fail(
+                  status === 0
+                    ? fromCause(outgoing.method, outgoing.url, error)
+                    : bodyFailed(outgoing.method, outgoing.url, status, error)
+                )
+              )
+            }
+          }
+          try {
+            dispatcher.dispatch({
+              origin: url.origin,
+              path: `${url.pathname}${url.search}`,
+              method: outgoing.method,
+              headers: outgoing.body === undefined
+                ? outgoing.headers
+                : { ...outgoing.headers, "content-type": "application/json" },
+              body: outgoing.body ?? null
+            }, handler)
+          } catch (cause) {
+            settle(Effect.fail(fromCause(outgoing.method, outgoing.url, cause)))
+          }
+          return Effect.sync(() => {
+            settled = true
+            cancelTimer()
+            controller?.abort(stopped)
+          })
+        })
+    )
+  }
 })

@@ -31,6 +31,12 @@ export interface Watchdog {
     timeout: Duration.Duration,
     onTimeout: () => E2
   ) => Effect.Effect<A, E | E2>
+  /**
+   * Calls `fire` once `millis` have passed on effect's `Clock`, unless the returned function is
+   * called first. For work that can stop itself (an undici request aborts through its controller):
+   * no fiber is forked.
+   */
+  readonly schedule: (millis: number, fire: () => void) => Effect.Effect<() => void>
 }
 
 /** @internal */
@@ -102,5 +108,14 @@ export const make: Effect.Effect<Watchdog, never, Scope.Scope> = Effect.gen(func
       })
     )
   }
-  return { timeout }
+  const schedule = (millis: number, fire: () => void) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      const entry: Entry = { at: now + millis, fire }
+      register(entry)
+      return () => {
+        pending.delete(entry)
+      }
+    })
+
+  return { timeout, schedule }
 })
