@@ -7,8 +7,15 @@
 import type { SkytellsError } from "@effect-skytells/client"
 import { InProcessHttpClient, Retry, SkytellsClient } from "@effect-skytells/client"
 import * as NodeSkytellsClient from "@effect-skytells/client/NodeSkytellsClient"
-import { FetchHttpClient, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import type { HttpClient } from "@effect/platform"
+import {
+  FetchHttpClient,
+  HttpClient,
+  HttpClientRequest,
+  HttpRouter,
+  HttpServer,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Chunk, type ConfigError, Effect, Exit, Layer, Redacted, Ref, Schema, type Scope, Stream } from "effect"
@@ -89,6 +96,11 @@ const makeApp = (mode: "in-process" | "socket") =>
         "/v1/stall",
         Effect.zipRight(count("/stall"), Effect.never).pipe(Effect.onInterrupt(() => Ref.update(aborted, (n) => n + 1)))
       ),
+      HttpRouter.get(
+        "/v1/through",
+        Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+          HttpServerResponse.unsafeJson({ id: request.headers["x-through"] ?? "direct", n: 0 }))
+      ),
       // A redirect to another origin (same server, reached as `localhost`), with a secret-looking query.
       HttpRouter.all(
         "/v1/redirect/:code",
@@ -96,7 +108,9 @@ const makeApp = (mode: "in-process" | "socket") =>
           const request = yield* HttpServerRequest.HttpServerRequest
           const { code } = yield* HttpRouter.params
           // Read the body first: a server that answers before reading it may close the connection.
-          if (request.method !== "GET") yield* request.text
+          if (request.method !== "GET") {
+            yield* request.text
+          }
           yield* count(`/redirect/${code}`)
           const port = /:(\d+)$/.exec(request.headers.host ?? "")?.[1]
           const location = `http://localhost${port ? `:${port}` : ""}/v1/stolen?token=s3cr3t`
@@ -366,3 +380,19 @@ for (const [name, setup] of transports) {
       }))
   })
 }
+
+describe("the undici fast path", () => {
+  it.scopedLive("steps aside for transformClient: the decorated HttpClient sees every request", () =>
+    Effect.gen(function*() {
+      const decorated = (clientOptions: SkytellsClient.Options) =>
+        NodeSkytellsClient.layer({
+          ...clientOptions,
+          transformClient: HttpClient.mapRequest(HttpClientRequest.setHeader("x-through", "transformed"))
+        })
+      const { client } = yield* socketSetup(decorated).pipe(Effect.orDie)
+      const thing = yield* Effect.provide(get("/through"), client)
+      assert.strictEqual(thing.id, "transformed")
+      const { client: plain } = yield* socketSetup(NodeSkytellsClient.layer).pipe(Effect.orDie)
+      assert.strictEqual((yield* Effect.provide(get("/through"), plain)).id, "direct")
+    }))
+})

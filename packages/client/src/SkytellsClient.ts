@@ -73,7 +73,10 @@ export interface Options {
   readonly responseLimits?: ResponseLimits | undefined
   /** Extra headers on every request. */
   readonly headers?: Readonly<Record<string, string>> | undefined
-  /** A hook to decorate the underlying `HttpClient` (proxies, extra middleware). */
+  /**
+   * A hook to decorate the underlying `HttpClient` (proxies, extra middleware). With it, every
+   * request goes through that `HttpClient`, also under `NodeSkytellsClient`'s fast path.
+   */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 

@@ -299,10 +299,12 @@ export const make = (
 
     const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.provideService(effect, FetchHttpClient.Fetch, noRedirectFetch)
-    const buffered = Option.getOrElse(
-      yield* Effect.serviceOption(Exchange.BufferedTransport),
-      () => Exchange.viaHttpClient(http, withoutFetchRedirects)
-    )
+    // A fast transport serves JSON calls unless `transformClient` decorates the HttpClient, which
+    // then has to see every request.
+    const fast = options.transformClient === undefined
+      ? yield* Effect.serviceOption(Exchange.BufferedTransport)
+      : Option.none()
+    const buffered = Option.getOrElse(fast, () => Exchange.viaHttpClient(http, withoutFetchRedirects))
     const bodyLimits: Exchange.BodyLimits = {
       success: responseLimits.maxBodyBytes,
       error: Math.min(responseLimits.maxBodyBytes, ERROR_BODY_LIMIT)
