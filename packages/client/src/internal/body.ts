@@ -7,6 +7,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as SkytellsError from "../SkytellsError.js"
+import { concat } from "./bytes.js"
 import { requestIdHeader } from "./errorDecoder.js"
 import { fromHttpClientError } from "./transport.js"
 
@@ -22,17 +23,6 @@ export const ERROR_BODY_LIMIT = 1024 * 1024
 
 /** @internal */
 export const excerptOf = (text: string) => text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out
-}
 
 /**
  * A body read whole, but never more than `limit` bytes. With a Content-Length within the limit the

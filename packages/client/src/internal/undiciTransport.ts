@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Undici from "undici"
 import * as SkytellsError from "../SkytellsError.js"
 import { excerptOf, optionalRequestId } from "./body.js"
+import { concat } from "./bytes.js"
 import type { AttemptTimer, BodyLimits, BufferedTransportService, Exchange, Outgoing } from "./exchange.js"
 import { isRedirect, isSuccess } from "./exchange.js"
 import { bodyFailed, fromCause } from "./transport.js"
@@ -23,17 +24,6 @@ const headerRecord = (headers: Readonly<Record<string, unknown>>): Record<string
     const value = headers[key]
     if (typeof value === "string") out[key] = value
     else if (Array.isArray(value)) out[key] = value.join(", ")
-  }
-  return out
-}
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
   }
   return out
 }

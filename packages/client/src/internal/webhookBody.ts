@@ -8,6 +8,7 @@
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { concat } from "./bytes.js"
 
 /** @internal */
 export type ReadFailure =
@@ -42,15 +43,6 @@ export const readBody = (
         return Effect.succeed(acc)
       }
     ),
-    Effect.map(({ chunks, size }) => {
-      if (chunks.length === 1) return chunks[0]!
-      const out = new Uint8Array(size)
-      let offset = 0
-      for (const chunk of chunks) {
-        out.set(chunk, offset)
-        offset += chunk.byteLength
-      }
-      return out
-    })
+    Effect.map(({ chunks, size }) => concat(chunks, size))
   )
 }
