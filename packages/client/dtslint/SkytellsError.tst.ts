@@ -101,3 +101,24 @@ it("narrows in a plain if", () => {
 })
 
 declare const SkytellsError_isRetryable: typeof SkytellsError.isRetryable
+
+type TagsOf<L extends ReadonlyArray<{ readonly _tag: string }>> = L[number]["_tag"]
+
+it("each group's list of classes holds exactly the group's classes", () => {
+  expectTypeOf<TagsOf<typeof SkytellsError.authenticationErrors>>().toEqualTypeOf<
+    SkytellsError.AuthenticationError["_tag"]
+  >()
+  expectTypeOf<TagsOf<typeof SkytellsError.permissionErrors>>().toEqualTypeOf<SkytellsError.PermissionError["_tag"]>()
+  expectTypeOf<TagsOf<typeof SkytellsError.billingErrors>>().toEqualTypeOf<SkytellsError.BillingError["_tag"]>()
+  expectTypeOf<TagsOf<typeof SkytellsError.validationErrors>>().toEqualTypeOf<SkytellsError.ValidationFailure["_tag"]>()
+  expectTypeOf<TagsOf<typeof SkytellsError.contentPolicyErrors>>().toEqualTypeOf<
+    SkytellsError.ContentPolicyError["_tag"]
+  >()
+  expectTypeOf<TagsOf<typeof SkytellsError.rateLimitErrors>>().toEqualTypeOf<SkytellsError.RateLimitError["_tag"]>()
+  expectTypeOf<TagsOf<typeof SkytellsError.serverErrors>>().toEqualTypeOf<
+    Exclude<SkytellsError.ServerSideError, SkytellsError.GatewayError>["_tag"]
+  >()
+  expectTypeOf<TagsOf<typeof SkytellsError.inferenceApiErrors>>().toEqualTypeOf<
+    SkytellsError.InferenceApiError["_tag"]
+  >()
+})

@@ -67,9 +67,9 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as InferenceSchema from "./InferenceSchema.js"
 import * as internal from "./internal/inference.js"
-import { allowing, narrow, tagsOfCategory } from "./internal/narrow.js"
+import { declare, type Declared } from "./internal/narrow.js"
 import { SkytellsClient } from "./SkytellsClient.js"
-import type * as SkytellsError from "./SkytellsError.js"
+import * as SkytellsError from "./SkytellsError.js"
 
 // Errors ----------------------------------------------------------------------------------------
 
@@ -95,6 +95,13 @@ export class StreamIdleTimeout extends Schema.TaggedError<StreamIdleTimeout>(
   }
 }
 
+// The inference calls' documented errors, declared once (type and run-time check).
+const inferenceErrors = [
+  ...SkytellsError.inferenceApiErrors,
+  ...SkytellsError.validationErrors,
+  ...SkytellsError.billingErrors
+] as const
+
 /**
  * The failures of a chat completion: the common ones, the Inference API's documented errors
  * (`ContextLengthExceeded`, `InsufficientQuota`, `InvalidRequestError`, `RateLimitExceeded`, ...),
@@ -103,11 +110,7 @@ export class StreamIdleTimeout extends Schema.TaggedError<StreamIdleTimeout>(
  * @since 0.1.0
  * @category errors
  */
-export type ChatCompletionError =
-  | SkytellsError.CommonError
-  | SkytellsError.InferenceApiError
-  | SkytellsError.ValidationFailure
-  | SkytellsError.BillingError
+export type ChatCompletionError = Declared<typeof inferenceErrors>
 
 /**
  * @since 0.1.0
@@ -135,26 +138,7 @@ export type ResponseStreamError = CreateResponseError | StreamIdleTimeout
  */
 export type EmbeddingsError = ChatCompletionError
 
-const inferenceTags = allowing(
-  ...tagsOfCategory("validation", "billing"),
-  "ContextLengthExceeded",
-  "InvalidRequestError",
-  "InvalidRequest",
-  "InvalidParameter",
-  "InvalidApiKey",
-  "InsufficientQuota",
-  "ModelNotFound",
-  "EndpointNotFound",
-  "RateLimitExceeded",
-  "RateLimited",
-  "InferenceRateLimited",
-  "InferenceError",
-  "ServerError",
-  "ServiceUnavailable",
-  "InferenceTimeout"
-)
-
-const narrowInference = narrow<ChatCompletionError>(inferenceTags)
+const narrowInference = declare(inferenceErrors)
 
 const narrowStream = <A, R>(
   stream: Stream.Stream<A, SkytellsError.SkytellsError | StreamIdleTimeout, R>

@@ -44,7 +44,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as InputValidation from "./internal/inputValidation.js"
-import { allowing, narrow } from "./internal/narrow.js"
+import { declare, type Declared } from "./internal/narrow.js"
 import * as Paths from "./internal/paths.js"
 import * as M from "./Model.js"
 import { SkytellsClient } from "./SkytellsClient.js"
@@ -54,19 +54,23 @@ type Model = M.Model
 
 // Errors ----------------------------------------------------------------------------------------
 
+const getErrors = [SkytellsError.ModelNotFound] as const
+
 /**
  * @since 0.1.0
  * @category errors
  */
 export type ListError = SkytellsError.CommonError
 /**
+ * `CommonError` and `ModelNotFound`.
+ *
  * @since 0.1.0
  * @category errors
  */
-export type GetError = SkytellsError.CommonError | SkytellsError.ModelNotFound
+export type GetError = Declared<typeof getErrors>
 
-const listTags = allowing()
-const getTags = allowing("ModelNotFound")
+const narrowList = declare([])
+const narrowGet = declare(getErrors)
 
 // Requests --------------------------------------------------------------------------------------
 
@@ -105,7 +109,7 @@ const fetchList = (fields: string): Effect.Effect<ReadonlyArray<Model>, ListErro
       schema: ListBody
     })).pipe(
       Effect.map((body): ReadonlyArray<Model> => "data" in body ? body.data : body),
-      narrow<ListError>(listTags)
+      narrowList
     )
 
 /**
@@ -139,7 +143,7 @@ const fetchModel = (slug: string, fields: string): Effect.Effect<Model, GetError
       route: "/models/{slug}",
       urlParams: { fields: fields.length > 0 ? fields : undefined },
       schema: M.Model
-    })).pipe(narrow<GetError>(getTags), Effect.mapError(notFoundFrom404(slug)))
+    })).pipe(narrowGet, Effect.mapError(notFoundFrom404(slug)))
 }
 
 // The cache ---------------------------------------------------------------------------------------

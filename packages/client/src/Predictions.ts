@@ -24,7 +24,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { currentDeadline, deadlineFrom, withDeadline, withoutDeadline } from "./internal/deadline.js"
-import { allowing, narrow, tagsOfCategory } from "./internal/narrow.js"
+import { declare, type Declared } from "./internal/narrow.js"
 import * as Paths from "./internal/paths.js"
 import type { Model } from "./Model.js"
 import * as Models from "./Models.js"
@@ -60,52 +60,63 @@ export class WaitTimeout extends Schema.TaggedError<WaitTimeout>("@effect-skytel
   }
 }
 
+// Each operation declares its documented errors once: the list gives its type and its run-time check.
+const createErrors = [
+  ...SkytellsError.validationErrors,
+  ...SkytellsError.billingErrors,
+  ...SkytellsError.permissionErrors,
+  ...SkytellsError.contentPolicyErrors,
+  SkytellsError.ModelNotFound,
+  SkytellsError.PredictionFailed,
+  SkytellsError.Timeout
+] as const
+const getErrors = [SkytellsError.PredictionNotFound, SkytellsError.PredictionFailed, SkytellsError.Timeout] as const
+const cancelErrors = [SkytellsError.PredictionNotFound, SkytellsError.PredictionNotCancellable] as const
+const removeErrors = [SkytellsError.PredictionNotFound] as const
+const listErrors = [
+  SkytellsError.InvalidParameter,
+  SkytellsError.InvalidDateFormat,
+  SkytellsError.InvalidDateRange,
+  SkytellsError.InvalidParameterCombination,
+  SkytellsError.ModelNotFound
+] as const
+
 /**
+ * `CommonError`, validation, billing, permission and content-policy errors, `ModelNotFound`,
+ * `PredictionFailed` and `Timeout`.
+ *
  * @since 0.1.0
  * @category errors
  */
-export type CreateError =
-  | SkytellsError.CommonError
-  | SkytellsError.ValidationFailure
-  | SkytellsError.BillingError
-  | SkytellsError.PermissionError
-  | SkytellsError.ContentPolicyError
-  | SkytellsError.ModelNotFound
-  | SkytellsError.PredictionFailed
-  | SkytellsError.Timeout
+export type CreateError = Declared<typeof createErrors>
 /**
+ * `CommonError`, `PredictionNotFound`, `PredictionFailed` and `Timeout`.
+ *
  * @since 0.1.0
  * @category errors
  */
-export type GetError =
-  | SkytellsError.CommonError
-  | SkytellsError.PredictionNotFound
-  | SkytellsError.PredictionFailed
-  | SkytellsError.Timeout
+export type GetError = Declared<typeof getErrors>
 /**
+ * `CommonError`, `PredictionNotFound` and `PredictionNotCancellable`.
+ *
  * @since 0.1.0
  * @category errors
  */
-export type CancelError =
-  | SkytellsError.CommonError
-  | SkytellsError.PredictionNotFound
-  | SkytellsError.PredictionNotCancellable
+export type CancelError = Declared<typeof cancelErrors>
 /**
+ * `CommonError` and `PredictionNotFound`.
+ *
  * @since 0.1.0
  * @category errors
  */
-export type RemoveError = SkytellsError.CommonError | SkytellsError.PredictionNotFound
+export type RemoveError = Declared<typeof removeErrors>
 /**
+ * `CommonError`, the list filters' validation errors and `ModelNotFound`.
+ *
  * @since 0.1.0
  * @category errors
  */
-export type ListError =
-  | SkytellsError.CommonError
-  | SkytellsError.InvalidParameter
-  | SkytellsError.InvalidDateFormat
-  | SkytellsError.InvalidDateRange
-  | SkytellsError.InvalidParameterCombination
-  | SkytellsError.ModelNotFound
+export type ListError = Declared<typeof listErrors>
 /**
  * Waiting: polling failures plus how a prediction can end badly.
  *
@@ -124,22 +135,11 @@ export type WaitError =
  */
 export type RunError = CreateError | WaitError
 
-const createTags = allowing(
-  ...tagsOfCategory("validation", "billing", "permission", "contentPolicy"),
-  "ModelNotFound",
-  "PredictionFailed",
-  "Timeout"
-)
-const getTags = allowing("PredictionNotFound", "PredictionFailed", "Timeout")
-const cancelTags = allowing("PredictionNotFound", "PredictionNotCancellable")
-const removeTags = allowing("PredictionNotFound")
-const listTags = allowing(
-  "InvalidParameter",
-  "InvalidDateFormat",
-  "InvalidDateRange",
-  "InvalidParameterCombination",
-  "ModelNotFound"
-)
+const narrowCreate = declare(createErrors)
+const narrowGet = declare(getErrors)
+const narrowCancel = declare(cancelErrors)
+const narrowRemove = declare(removeErrors)
+const narrowList = declare(listErrors)
 
 // Requests --------------------------------------------------------------------------------------
 
@@ -245,7 +245,7 @@ export const create = (
         timeout: options.timeout,
         span: "Predictions.create",
         spanAttributes: { model: request.model }
-      }).pipe(narrow<CreateError>(createTags)))
+      }).pipe(narrowCreate))
   )
 
 const validateLocally = (request: CreateRequest): Effect.Effect<void, CreateError, SkytellsClient> =>
@@ -272,7 +272,7 @@ export const get = (target: Target): Effect.Effect<Prediction, GetError, Skytell
       schema: P.Prediction,
       span: "Predictions.get"
     })
-  }).pipe(narrow<GetError>(getTags))
+  }).pipe(narrowGet)
 
 /**
  * Cancels a running prediction (`POST /predictions/{id}/cancel`). Returns the prediction when the
@@ -296,7 +296,7 @@ export const cancel = (target: Target): Effect.Effect<Option.Option<Prediction>,
       span: "Predictions.cancel"
     })
     return "status" in result ? Option.some(result) : Option.none()
-  }).pipe(narrow<CancelError>(cancelTags))
+  }).pipe(narrowCancel)
 
 /**
  * Deletes a prediction and its stored outputs (`DELETE /predictions/{id}`). Irreversible.
@@ -315,7 +315,7 @@ export const remove = (target: Target): Effect.Effect<void, RemoveError, Skytell
       schema: RemoveBody,
       span: "Predictions.remove"
     })
-  }).pipe(narrow<RemoveError>(removeTags))
+  }).pipe(narrowRemove)
 
 // Listing ---------------------------------------------------------------------------------------
 
@@ -463,7 +463,7 @@ export const listPage = (options: ListOptions = {}): Effect.Effect<Page, ListErr
       next: hasMore && data.length > 0 ? Option.some(current + 1) : Option.none(),
       total: Option.fromNullable(pagination?.total)
     }
-  }).pipe(narrow<ListError>(listTags))
+  }).pipe(narrowList)
 
 /**
  * Every prediction matching the filters, as a lazy stream: a page is requested only when the

@@ -532,6 +532,112 @@ export type PredictionLevelError = Extract<SkytellsApiError, { readonly _tag: Ta
  */
 export type InferenceApiError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"levels", "inference"> }>
 
+// The groups as lists of classes: what an operation declares its errors with (one list gives both its
+// type and its run-time check), and what code can test membership with. Each list is checked
+// against the catalogue's categories and levels (dtslint/SkytellsError.tst.ts, test/SkytellsError.test.ts).
+
+/**
+ * The classes of {@link AuthenticationError}.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export const authenticationErrors = [Unauthorized, InvalidApiKey, AccountSuspended] as const
+/**
+ * The classes of {@link PermissionError}.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export const permissionErrors = [SecurityViolation, ModelAccessDenied, Forbidden, LegalReasons] as const
+/**
+ * The classes of {@link BillingError}.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export const billingErrors = [PaymentRequired, InsufficientCredits, InsufficientQuota] as const
+/**
+ * The classes of {@link ValidationFailure}.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export const validationErrors = [
+  InvalidInput,
+  InvalidParameter,
+  UnsupportedMediaType,
+  MissingRequiredField,
+  ValidationError,
+  InvalidDateFormat,
+  InvalidDateRange,
+  InvalidParameterCombination,
+  ModelNotSupported,
+  ContextLengthExceeded,
+  InvalidRequestError,
+  InvalidRequest
+] as const
+/**
+ * The classes of {@link ContentPolicyError}.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export const contentPolicyErrors = [
+  InfrastructureError,
+  UnprocessableEntity,
+  ModerationError,
+  ContentPolicyViolation,
+  UseCaseNotSupported,
+  ModelNotAuthorized
+] as const
+/**
+ * The classes of {@link RateLimitError}.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export const rateLimitErrors = [RateLimitExceeded, RateLimited, InferenceRateLimited] as const
+/**
+ * The documented classes of {@link ServerSideError}.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export const serverErrors = [
+  InternalError,
+  ModelUnavailable,
+  InferenceError,
+  ServerError,
+  ServiceUnavailable,
+  InferenceTimeout
+] as const
+/**
+ * The classes of {@link InferenceApiError}.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export const inferenceApiErrors = [
+  InvalidParameter,
+  ContextLengthExceeded,
+  InvalidRequestError,
+  InvalidRequest,
+  Unauthorized,
+  InvalidApiKey,
+  Forbidden,
+  InsufficientQuota,
+  ModelNotFound,
+  EndpointNotFound,
+  RateLimitExceeded,
+  RateLimited,
+  InferenceRateLimited,
+  InferenceError,
+  ServerError,
+  ServiceUnavailable,
+  InferenceTimeout
+] as const
+
 // Failures outside the documentation --------------------------------------------------------------
 
 /**

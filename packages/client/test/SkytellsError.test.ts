@@ -111,6 +111,26 @@ describe("the catalogue", () => {
   }
 })
 
+describe("the group lists", () => {
+  const byCategory = (category: SkytellsError.Category) =>
+    SkytellsError.SkytellsApiError.members.filter((c) => c.entry.category === category).map((c) => c._tag).sort()
+  const tags = (list: ReadonlyArray<{ readonly _tag: string }>) => list.map((c) => c._tag).sort()
+  it("hold exactly the catalogue's classes of their category or level", () => {
+    assert.deepStrictEqual(tags(SkytellsError.authenticationErrors), byCategory("authentication"))
+    assert.deepStrictEqual(tags(SkytellsError.permissionErrors), byCategory("permission"))
+    assert.deepStrictEqual(tags(SkytellsError.billingErrors), byCategory("billing"))
+    assert.deepStrictEqual(tags(SkytellsError.validationErrors), byCategory("validation"))
+    assert.deepStrictEqual(tags(SkytellsError.contentPolicyErrors), byCategory("contentPolicy"))
+    assert.deepStrictEqual(tags(SkytellsError.rateLimitErrors), byCategory("rateLimit"))
+    assert.deepStrictEqual(tags(SkytellsError.serverErrors), byCategory("server"))
+    assert.deepStrictEqual(
+      tags(SkytellsError.inferenceApiErrors),
+      SkytellsError.SkytellsApiError.members.filter((c) => c.entry.levels.includes("inference")).map((c) => c._tag)
+        .sort()
+    )
+  })
+})
+
 describe("the payloads printed in the seeds", () => {
   it("S0 flat error", () => {
     const e = decode(
