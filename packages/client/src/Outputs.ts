@@ -49,7 +49,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Schedule from "effect/Schedule"
+import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
@@ -57,6 +57,7 @@ import * as Stream from "effect/Stream"
 import * as names from "./internal/outputName.js"
 import { fromHttpClientError } from "./internal/transport.js"
 import * as P from "./Prediction.js"
+import * as Retry from "./Retry.js"
 import * as SkytellsError from "./SkytellsError.js"
 
 const identifier = (tag: string) => `@effect-skytells/client/Outputs/${tag}`
@@ -287,17 +288,14 @@ const isRetryable = (error: DownloadError): error is RetryableError => {
 // Options ---------------------------------------------------------------------------------------
 
 /**
- * The default retry policy for one output: exponential 1 s, 2 s, 4 s with ±25 % jitter, at most 4
- * attempts. Output URLs are plain GETs, so every transient failure is safe to retry.
+ * The default retry policy for one output: the client's (`Retry.exponential()`: 1 s, 2 s, 4 s with
+ * ±25 % jitter, at most 4 attempts). Output URLs are plain GETs, so every transient failure is safe
+ * to retry.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const defaultRetry: Schedule.Schedule<unknown, RetryableError> = Schedule.exponential("1 second", 2).pipe(
-  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(30))),
-  Schedule.jitteredWith({ min: 0.75, max: 1.25 }),
-  Schedule.intersect(Schedule.recurs(3))
-)
+export const defaultRetry: Schedule.Schedule<unknown, RetryableError> = Retry.exponential()
 
 /**
  * The default {@link DownloadOptions.maxBytes}: 2 GiB, well above the images, audio and short videos

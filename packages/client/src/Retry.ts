@@ -72,12 +72,13 @@ export interface ExponentialOptions {
 }
 
 /**
- * Exponential backoff with a cap, jitter and a bound on attempts.
+ * Exponential backoff with a cap, jitter and a bound on attempts. It looks at no input, so it serves
+ * any retry loop (`Outputs.download` uses it too).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const exponential = (options: ExponentialOptions = {}): Policy => {
+export const exponential = (options: ExponentialOptions = {}): Schedule.Schedule<unknown> => {
   const base = Duration.toMillis(options.base ?? Duration.seconds(1))
   const factor = options.factor ?? 2
   const cap = Duration.toMillis(options.cap ?? Duration.seconds(30))
