@@ -3,6 +3,27 @@
  */
 
 /**
+ * `effect/Schema` schemas for the body of `POST /v1/chat/completions`.
+ *
+ * @since 0.1.0
+ */
+export * as ChatCompletionRequestSchema from "./ChatCompletionRequestSchema.js"
+
+/**
+ * `effect/Schema` schemas for the answer of `POST /v1/chat/completions`: completions and stream chunks.
+ *
+ * @since 0.1.0
+ */
+export * as ChatCompletionSchema from "./ChatCompletionSchema.js"
+
+/**
+ * `effect/Schema` schemas for embeddings (`POST /v1/embeddings`) and the base64 embedding decoder.
+ *
+ * @since 0.1.0
+ */
+export * as EmbeddingSchema from "./EmbeddingSchema.js"
+
+/**
  * An `HttpClient` served by an `HttpApp` in the same fiber: the test transport.
  *
  * @since 0.1.0
@@ -16,6 +37,14 @@ export * as InProcessHttpClient from "./InProcessHttpClient.js"
  * @since 0.1.0
  */
 export * as Inference from "./Inference.js"
+
+/**
+ * `effect/Schema` schemas shared by the Inference APIs: safety results, log probabilities, annotations,
+ * roles and chat-style function tools.
+ *
+ * @since 0.1.0
+ */
+export * as InferenceCommonSchema from "./InferenceCommonSchema.js"
 
 /**
  * `effect/Schema` schemas for the OpenAI-compatible Inference API (chat completions, Responses,
@@ -68,6 +97,27 @@ export * as Predictions from "./Predictions.js"
  * @since 0.1.0
  */
 export * as RateLimit from "./RateLimit.js"
+
+/**
+ * `effect/Schema` schemas for the `Response` object of `POST /v1/responses`.
+ *
+ * @since 0.1.0
+ */
+export * as ResponseSchema from "./ResponseSchema.js"
+
+/**
+ * `effect/Schema` schemas for the stream events of `POST /v1/responses` with `stream: true`.
+ *
+ * @since 0.1.0
+ */
+export * as ResponseStreamEventSchema from "./ResponseStreamEventSchema.js"
+
+/**
+ * `effect/Schema` schemas for the body of `POST /v1/responses`.
+ *
+ * @since 0.1.0
+ */
+export * as ResponsesRequestSchema from "./ResponsesRequestSchema.js"
 
 /**
  * Retry policies: `Schedule`s over the typed error of a call.
