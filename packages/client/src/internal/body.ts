@@ -5,10 +5,13 @@
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as SkytellsError from "../SkytellsError.js"
 import { concat } from "./bytes.js"
-import { requestIdHeader } from "./errorDecoder.js"
+import { requestIdHeader, shouldRetry } from "./errorDecoder.js"
 import { fromHttpClientError } from "./transport.js"
 
 const EXCERPT = 300
@@ -86,4 +89,68 @@ export const readBounded = (
 export const optionalRequestId = (headers: Record<string, string>): { readonly requestId?: string } => {
   const requestId = requestIdHeader(headers)
   return requestId !== undefined ? { requestId } : {}
+}
+
+const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+
+/** One compiled decoder per schema, reused by every call. */
+const decoderFor = <A, I>(schema: Schema.Schema<A, I>) => {
+  let decoder = decoders.get(schema as Schema.Schema.Any)
+  if (decoder === undefined) {
+    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown>, { onExcessProperty: "ignore" })
+    decoders.set(schema as Schema.Schema.Any, decoder)
+  }
+  return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
+}
+
+/**
+ * A successful response's JSON, decoded (a 204's empty body as `null`). The envelope's `status: false` on a 2xx is an error unless
+ * the body also carries a prediction id (the queued-prediction quirk, skytells-api.md §2.1).
+ *
+ * @internal
+ */
+export const decodeSuccess = <A, I>(
+  schema: Schema.Schema<A, I>,
+  status: number,
+  headers: Record<string, string>,
+  bytes: Uint8Array,
+  now: number
+): Either.Either<A, SkytellsError.ResponseError> => {
+  const text = textDecoder.decode(bytes)
+  const malformedError = (reason: "EmptyBody" | "NotJson" | "UnexpectedShape", issue?: string) => {
+    const serverVerdict = shouldRetry(headers)
+    return new SkytellsError.MalformedResponse({
+      reason,
+      httpStatus: status,
+      excerpt: excerptOf(text),
+      bodyLength: bytes.byteLength,
+      ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
+      ...optionalRequestId(headers),
+      ...(issue !== undefined ? { issue } : {}),
+      ...(serverVerdict !== undefined ? { shouldRetry: serverVerdict } : {})
+    })
+  }
+  const malformed = (reason: "EmptyBody" | "NotJson") => Either.left(malformedError(reason))
+  let json: unknown = null
+  if (text.trim() === "") {
+    // "No Content" is an answer (a schema that accepts `null` takes it); any other empty 2xx lost its body.
+    if (status !== 204) return malformed("EmptyBody")
+  } else {
+    try {
+      json = JSON.parse(text)
+    } catch {
+      return malformed("NotJson")
+    }
+  }
+  if (
+    typeof json === "object" && json !== null && (json as { status?: unknown }).status === false &&
+    typeof (json as { error?: unknown }).error === "object" &&
+    !(typeof (json as { id?: unknown }).id === "string" && (json as { id: string }).id !== "")
+  ) {
+    return Either.left(SkytellsError.fromResponse({ status, headers, body: bytes, now }))
+  }
+  return Either.mapLeft(decoderFor(schema)(json), (error): SkytellsError.ResponseError => {
+    const issue = ParseResult.TreeFormatter.formatErrorSync(error)
+    return malformedError("UnexpectedShape", issue.length > 1_000 ? `${issue.slice(0, 1_000)}…` : issue)
+  })
 }

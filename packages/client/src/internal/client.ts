@@ -11,15 +11,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
-import * as MetricKey from "effect/MetricKey"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as RateLimiter from "effect/RateLimiter"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
@@ -28,10 +23,11 @@ import * as Retry from "../Retry.js"
 import type { Options, Request, Service } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
 import * as ApiKey from "./apiKey.js"
-import { ERROR_BODY_LIMIT, excerptOf, optionalRequestId, readBounded } from "./body.js"
+import { decodeSuccess, ERROR_BODY_LIMIT, readBounded } from "./body.js"
 import { withDeadline } from "./deadline.js"
-import { shouldRetry } from "./errorDecoder.js"
 import * as Exchange from "./exchange.js"
+import { makeLimiter, noLimiter } from "./limiter.js"
+import { failures, latency, requests, retries, taggedMetric } from "./metrics.js"
 import * as Paths from "./paths.js"
 import { fromHttpClientError } from "./transport.js"
 import * as Watchdog from "./watchdog.js"
@@ -45,160 +41,7 @@ export const DEFAULT_RESPONSE_LIMITS = { maxBodyBytes: 64 * 1024 * 1024, maxEven
 const USER_AGENT = "effect-skytells/0.1.0"
 const DEFAULT_TIMEOUT = Duration.seconds(60)
 
-// Metrics ---------------------------------------------------------------------------------------
-
-const requests = MetricKey.counter("skytells_requests_total", {
-  description: "HTTP attempts sent to Skytells, by route and outcome",
-  incremental: true
-})
-const retries = MetricKey.counter("skytells_retries_total", { description: "Retries, by route and reason" })
-const failures = MetricKey.counter("skytells_failures_total", { description: "Calls that failed, by route and tag" })
-const latency = Metric.histogram(
-  "skytells_request_duration_ms",
-  MetricBoundaries.exponential({ start: 5, factor: 2, count: 14 }),
-  "Duration of one HTTP attempt in milliseconds"
-)
-
-type CounterKey = MetricKey.MetricKey.Counter<number>
-
-/**
- * A counter with its tags in its key, built once per (route, tag) and cached. Effect 3's
- * `Metric.tagged` builds a new label array on every update, which misses the metric's hook cache
- * (~3.5 µs an update, shared/reference/perf-fastpath.md); a tagged key does not.
- */
-const taggedCaches = new WeakMap<CounterKey, Map<string, Metric.Metric.Counter<number>>>()
-const taggedMetric = (key: CounterKey, route: string, tag: string, value: string) => {
-  let cache = taggedCaches.get(key)
-  if (cache === undefined) taggedCaches.set(key, cache = new Map())
-  const id = `${route}\u0000${tag}\u0000${value}`
-  let tagged = cache.get(id)
-  if (tagged === undefined) {
-    tagged = Metric.fromMetricKey(MetricKey.tagged(MetricKey.tagged(key, "route", route), tag, value))
-    if (cache.size < 10_000) cache.set(id, tagged)
-  }
-  return tagged
-}
-
-// Bodies ----------------------------------------------------------------------------------------
-
-const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
-
-/** One compiled decoder per schema, reused by every call. */
-const decoderFor = <A, I>(schema: Schema.Schema<A, I>) => {
-  let decoder = decoders.get(schema as Schema.Schema.Any)
-  if (decoder === undefined) {
-    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown>, { onExcessProperty: "ignore" })
-    decoders.set(schema as Schema.Schema.Any, decoder)
-  }
-  return decoder as (u: unknown) => Either.Either<A, ParseResult.ParseError>
-}
-
-const textDecoder = new TextDecoder()
-
-/**
- * A successful response's JSON, decoded (a 204's empty body as `null`). The envelope's `status: false` on a 2xx is an error unless
- * the body also carries a prediction id (the queued-prediction quirk, skytells-api.md §2.1).
- */
-const decodeSuccess = <A, I>(
-  schema: Schema.Schema<A, I>,
-  status: number,
-  headers: Record<string, string>,
-  bytes: Uint8Array,
-  now: number
-): Either.Either<A, SkytellsError.ResponseError> => {
-  const text = textDecoder.decode(bytes)
-  const malformedError = (reason: "EmptyBody" | "NotJson" | "UnexpectedShape", issue?: string) => {
-    const serverVerdict = shouldRetry(headers)
-    return new SkytellsError.MalformedResponse({
-      reason,
-      httpStatus: status,
-      excerpt: excerptOf(text),
-      bodyLength: bytes.byteLength,
-      ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
-      ...optionalRequestId(headers),
-      ...(issue !== undefined ? { issue } : {}),
-      ...(serverVerdict !== undefined ? { shouldRetry: serverVerdict } : {})
-    })
-  }
-  const malformed = (reason: "EmptyBody" | "NotJson") => Either.left(malformedError(reason))
-  let json: unknown = null
-  if (text.trim() === "") {
-    // "No Content" is an answer (a schema that accepts `null` takes it); any other empty 2xx lost its body.
-    if (status !== 204) return malformed("EmptyBody")
-  } else {
-    try {
-      json = JSON.parse(text)
-    } catch {
-      return malformed("NotJson")
-    }
-  }
-  if (
-    typeof json === "object" && json !== null && (json as { status?: unknown }).status === false &&
-    typeof (json as { error?: unknown }).error === "object" &&
-    !(typeof (json as { id?: unknown }).id === "string" && (json as { id: string }).id !== "")
-  ) {
-    return Either.left(SkytellsError.fromResponse({ status, headers, body: bytes, now }))
-  }
-  return Either.mapLeft(decoderFor(schema)(json), (error): SkytellsError.ResponseError => {
-    const issue = ParseResult.TreeFormatter.formatErrorSync(error)
-    return malformedError("UnexpectedShape", issue.length > 1_000 ? `${issue.slice(0, 1_000)}…` : issue)
-  })
-}
-
 // The client ------------------------------------------------------------------------------------
-
-interface Limiter {
-  readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  readonly observe: (
-    status: number,
-    info: RateLimit.RateLimitInfo | undefined,
-    error?: SkytellsError.SkytellsError
-  ) => Effect.Effect<void>
-}
-
-const noLimiter: Limiter = { run: (effect) => effect, observe: () => Effect.void }
-
-/**
- * Caps RPM and concurrency, and holds every request while the server says the budget is spent. A
- * pause the server asks for is capped like a retry wait (`maxRetryAfter`), so one answer can never
- * stall the client for longer.
- */
-const makeLimiter = (
-  options: RateLimit.LimiterOptions,
-  maxPause: Duration.Duration
-): Effect.Effect<Limiter, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const pausedUntil = yield* Ref.make(0)
-    const rpm = options.requestsPerMinute !== undefined
-      ? yield* RateLimiter.make({ limit: options.requestsPerMinute, interval: "1 minute", algorithm: "token-bucket" })
-      : undefined
-    const semaphore = options.concurrent !== undefined ? yield* Effect.makeSemaphore(options.concurrent) : undefined
-    const waitPause = Effect.gen(function*() {
-      const until = yield* Ref.get(pausedUntil)
-      const now = yield* Clock.currentTimeMillis
-      if (until > now) yield* Effect.sleep(Duration.millis(until - now))
-    })
-    const cap = Duration.toMillis(maxPause)
-    const pauseUntil = (now: number, at: number) =>
-      Ref.update(pausedUntil, (current) => Math.max(current, Math.min(at, now + cap)))
-    return {
-      run: (effect) => {
-        const limited = Effect.zipRight(waitPause, rpm ? rpm(effect) : effect)
-        return semaphore ? semaphore.withPermits(1)(limited) : limited
-      },
-      observe: (status, info, error) =>
-        Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          if (status === 429 && error !== undefined) {
-            const wait = Option.getOrElse(Retry.retryAfter(error), () => Duration.seconds(1))
-            yield* pauseUntil(now, now + Duration.toMillis(wait))
-          } else if (info?.remainingRequests === 0) {
-            const reset = info.resetAt ?? (info.window ? now + Duration.toMillis(info.window) : undefined)
-            if (reset !== undefined) yield* pauseUntil(now, reset)
-          }
-        })
-    }
-  })
 
 /** One attempt of a call: its number, the call's span, and the status it got, once answered. */
 interface Attempt {
@@ -338,7 +181,7 @@ export const make = (
       info: RateLimit.RateLimitInfo | undefined
     ) => {
       const error = Exchange.isRedirect(status)
-        ? redirectError(status, headers)
+        ? Exchange.redirectError(status, headers)
         : SkytellsError.fromResponse({ status, headers, body, now })
       return Effect.zipRight(limiter.observe(status, info, error), Effect.fail(error))
     }
@@ -600,21 +443,4 @@ const parseBaseUrl = (baseUrl: string): Effect.Effect<URL, ConfigError.ConfigErr
       } is not an http(s) URL; use ${DEFAULT_BASE_URL} or your proxy's URL.`
     )
   )
-}
-
-/**
- * The client never follows a redirect from the API: the key would go with it, and the other host's
- * answer would be taken for the API's.
- */
-const redirectError = (status: number, headers: Record<string, string>) => {
-  const location = headers["location"]
-  return new SkytellsError.MalformedResponse({
-    reason: "Redirect",
-    httpStatus: status,
-    excerpt: "",
-    bodyLength: 0,
-    ...(location !== undefined ? { location: Paths.withoutSecrets(location) } : {}),
-    ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
-    ...optionalRequestId(headers)
-  })
 }

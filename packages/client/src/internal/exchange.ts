@@ -9,8 +9,9 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as SkytellsError from "../SkytellsError.js"
-import { readBounded } from "./body.js"
+import * as SkytellsError from "../SkytellsError.js"
+import { optionalRequestId, readBounded } from "./body.js"
+import * as Paths from "./paths.js"
 import { fromHttpClientError } from "./transport.js"
 
 /**
@@ -131,3 +132,22 @@ export const viaHttpClient = (
       }
     )
 })
+
+/**
+ * The client never follows a redirect from the API: the key would go with it, and the other host's
+ * answer would be taken for the API's.
+ *
+ * @internal
+ */
+export const redirectError = (status: number, headers: Record<string, string>) => {
+  const location = headers["location"]
+  return new SkytellsError.MalformedResponse({
+    reason: "Redirect",
+    httpStatus: status,
+    excerpt: "",
+    bodyLength: 0,
+    ...(location !== undefined ? { location: Paths.withoutSecrets(location) } : {}),
+    ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {}),
+    ...optionalRequestId(headers)
+  })
+}
