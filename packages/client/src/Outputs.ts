@@ -39,213 +39,89 @@
  *
  * @since 0.1.0
  */
-import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Path from "@effect/platform/Path"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import type * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
-import * as Sink from "effect/Sink"
-import * as Stream from "effect/Stream"
+import type { Context, Item } from "./internal/outputDownload.js"
+import { downloadOne, expectedSizes } from "./internal/outputDownload.js"
+import {
+  NoOutputs,
+  OutputExpired,
+  OutputIncomplete,
+  OutputsRemoved,
+  OutputUnavailable,
+  OutputWriteFailed
+} from "./internal/outputErrors.js"
+import { writeFailed } from "./internal/outputFile.js"
 import * as names from "./internal/outputName.js"
-import { fromHttpClientError } from "./internal/transport.js"
 import * as P from "./Prediction.js"
 import * as Retry from "./Retry.js"
-import * as SkytellsError from "./SkytellsError.js"
-
-const identifier = (tag: string) => `@effect-skytells/client/Outputs/${tag}`
-
-const RETENTION_ADVICE =
-  "Skytells keeps outputs only briefly after completion (5 minutes per the current docs, 24 hours per an older guide): download outputs as soon as the prediction completes, and use a webhook (the completed event) for long jobs instead of polling later."
+import type * as SkytellsError from "./SkytellsError.js"
 
 // Errors ----------------------------------------------------------------------------------------
 
-/**
- * The prediction's outputs were purged by Skytells (`data_removed: true`, or
- * `metadata.data_available: false`). They cannot be downloaded any more.
- *
- * @since 0.1.0
- * @category errors
- */
-export class OutputsRemoved extends Schema.TaggedError<OutputsRemoved>(identifier("OutputsRemoved"))(
-  "OutputsRemoved",
-  { predictionId: Schema.optional(Schema.String), completedAt: Schema.optional(Schema.String) }
-) {
-  override get message(): string {
-    return `The outputs of prediction ${this.predictionId ?? "(no id)"}${
-      this.completedAt ? ` (completed ${this.completedAt})` : ""
-    } were removed by Skytells (data_removed) and cannot be downloaded; run the prediction again if you still need them. ${RETENTION_ADVICE}`
-  }
-}
-
-/**
- * There is nothing to download: the prediction has not succeeded (yet), its output is empty, or its
- * outputs are values (text, numbers) rather than file URLs.
- *
- * @since 0.1.0
- * @category errors
- */
-export class NoOutputs extends Schema.TaggedError<NoOutputs>(identifier("NoOutputs"))("NoOutputs", {
-  predictionId: Schema.optional(Schema.String),
-  status: Schema.String,
-  reason: Schema.Literal("NotSucceeded", "Empty", "NotFiles")
-}) {
-  override get message(): string {
-    const id = this.predictionId ?? "(no id)"
-    switch (this.reason) {
-      case "NotSucceeded":
-        return `Prediction ${id} has no outputs: its status is "${this.status}". Wait for it to succeed (Predictions.wait) before downloading.`
-      case "Empty":
-        return `Prediction ${id} succeeded but its output is empty: there is nothing to download.`
-      case "NotFiles":
-        return `Prediction ${id}'s outputs are not http(s) URLs (the model returns values, e.g. text): read prediction.output instead of downloading.`
-    }
-  }
-}
-
-/**
- * An output link answered 403, 404 or 410: it expired, or the file was removed. Not retried.
- *
- * @since 0.1.0
- * @category errors
- */
-export class OutputExpired extends Schema.TaggedError<OutputExpired>(identifier("OutputExpired"))("OutputExpired", {
-  predictionId: Schema.optional(Schema.String),
-  index: Schema.Number,
-  /** The URL without its query string (signed links carry credentials there). */
-  url: Schema.String,
-  httpStatus: Schema.Number
-}) {
-  override get message(): string {
-    return `Output #${this.index} of prediction ${
-      this.predictionId ?? "(no id)"
-    } (${this.url}) answered HTTP ${this.httpStatus}: the link has expired or the file was removed. ${RETENTION_ADVICE}`
-  }
-}
-
-/**
- * An output link gave an answer that is not the file:
- *
- * - `Status`: another error status (a 5xx or 429 after the retries, a 401, ...);
- * - `InvalidRedirect`: a redirect whose `Location` is not a valid http(s) URL (`http://[::1`,
- *   `file:///...`). Not retried;
- * - `TooManyRedirects`: still redirecting after `maxRedirects` redirects. Not retried.
- *
- * @since 0.1.0
- * @category errors
- */
-export class OutputUnavailable extends Schema.TaggedError<OutputUnavailable>(identifier("OutputUnavailable"))(
-  "OutputUnavailable",
-  {
-    predictionId: Schema.optional(Schema.String),
-    index: Schema.Number,
-    url: Schema.String,
-    httpStatus: Schema.Number,
-    /** Whether the status is transient (408, 425, 429, 5xx): such failures are retried. */
-    retryable: Schema.Boolean,
-    reason: Schema.optionalWith(Schema.Literal("Status", "InvalidRedirect", "TooManyRedirects"), {
-      default: () => "Status" as const
-    }),
-    /** The redirect target as received, without its query string, at most 200 characters. */
-    location: Schema.optional(Schema.String)
-  }
-) {
-  override get message(): string {
-    switch (this.reason) {
-      case "InvalidRedirect":
-        return `Output #${this.index} (${this.url}) answered HTTP ${this.httpStatus} with a redirect to "${
-          this.location ?? ""
-        }", which is not a valid http(s) URL: the file host is misconfigured. Not retried; if it persists, report it to Skytells with the prediction id.`
-      case "TooManyRedirects":
-        return `Output #${this.index} (${this.url}) was still redirecting (HTTP ${this.httpStatus}${
-          this.location !== undefined ? ` to ${this.location}` : ""
-        }) after the maximum number of redirects: probably a redirect loop. Raise \`maxRedirects\` if the host really chains that many.`
-      case "Status":
-        return `Output #${this.index} (${this.url}) answered HTTP ${this.httpStatus}${
-          this.retryable ? " (transient; the retries were used up)" : ""
-        }. Try again later.`
-    }
-  }
-}
-
-/**
- * An output was not downloaded whole; nothing is left under the final name (the partial file is
- * removed):
- *
- * - `Truncated`: the body ended early (fewer bytes than announced). Retried;
- * - `Stalled`: no data arrived for `idleTimeout`. Retried;
- * - `TooLarge`: the body is larger than `maxBytes` (announced by `Content-Length`, or counted while
- *   reading, which stops there). Not retried;
- * - `TimedOut`: the output was not saved within `timeout`, every attempt included. Not retried.
- *
- * @since 0.1.0
- * @category errors
- */
-export class OutputIncomplete extends Schema.TaggedError<OutputIncomplete>(identifier("OutputIncomplete"))(
-  "OutputIncomplete",
-  {
-    predictionId: Schema.optional(Schema.String),
-    index: Schema.Number,
-    url: Schema.String,
-    reason: Schema.Literal("Truncated", "Stalled", "TooLarge", "TimedOut"),
-    /** Bytes written by the last attempt. */
-    receivedBytes: Schema.Number,
-    expectedBytes: Schema.optional(Schema.Number),
-    idleTimeout: Schema.optional(Schema.Duration),
-    maxBytes: Schema.optional(Schema.Number),
-    timeout: Schema.optional(Schema.Duration)
-  }
-) {
-  override get message(): string {
-    const what = `Output #${this.index} (${this.url})`
-    switch (this.reason) {
-      case "Truncated":
-        return `${what} ended after ${this.receivedBytes} of ${
-          this.expectedBytes ?? "?"
-        } bytes: the connection was cut. The partial file was removed.`
-      case "Stalled":
-        return `${what} stopped sending data for ${
-          this.idleTimeout ? Duration.format(this.idleTimeout) : "too long"
-        } after ${this.receivedBytes} bytes. The partial file was removed.`
-      case "TooLarge":
-        return `${what} is larger than the limit of ${this.maxBytes ?? "?"} bytes (${
-          this.expectedBytes !== undefined
-            ? `it announced ${this.expectedBytes} bytes; nothing was read`
-            : `reading stopped after ${this.receivedBytes} bytes`
-        }). The partial file was removed. Raise \`maxBytes\` if the model legitimately produces files that large.`
-      case "TimedOut":
-        return `${what} was not saved within the timeout of ${
-          this.timeout ? Duration.format(this.timeout) : "?"
-        } (every attempt included; ${this.receivedBytes} bytes received by the last one). The partial file was removed. Raise \`timeout\` for large files or slow hosts.`
-    }
-  }
-}
-
-/**
- * The file system refused an operation (creating the directory, writing, renaming).
- *
- * @since 0.1.0
- * @category errors
- */
-export class OutputWriteFailed extends Schema.TaggedError<OutputWriteFailed>(identifier("OutputWriteFailed"))(
-  "OutputWriteFailed",
-  {
-    path: Schema.String,
-    operation: Schema.String,
-    description: Schema.String,
-    cause: Schema.optional(Schema.Defect)
-  }
-) {
-  override get message(): string {
-    return `Could not ${this.operation} ${this.path}: ${this.description}`
-  }
+// Declared in `internal/outputErrors.ts`, so that the download internals construct them without
+// importing this module; re-exported as they are, so they are the same classes.
+export {
+  /**
+   * There is nothing to download: the prediction has not succeeded (yet), its output is empty, or its
+   * outputs are values (text, numbers) rather than file URLs.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  NoOutputs,
+  /**
+   * An output link answered 403, 404 or 410: it expired, or the file was removed. Not retried.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  OutputExpired,
+  /**
+   * An output was not downloaded whole; nothing is left under the final name (the partial file is
+   * removed):
+   *
+   * - `Truncated`: the body ended early (fewer bytes than announced). Retried;
+   * - `Stalled`: no data arrived for `idleTimeout`. Retried;
+   * - `TooLarge`: the body is larger than `maxBytes` (announced by `Content-Length`, or counted while
+   *   reading, which stops there). Not retried;
+   * - `TimedOut`: the output was not saved within `timeout`, every attempt included. Not retried.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  OutputIncomplete,
+  /**
+   * The prediction's outputs were purged by Skytells (`data_removed: true`, or
+   * `metadata.data_available: false`). They cannot be downloaded any more.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  OutputsRemoved,
+  /**
+   * An output link gave an answer that is not the file:
+   *
+   * - `Status`: another error status (a 5xx or 429 after the retries, a 401, ...);
+   * - `InvalidRedirect`: a redirect whose `Location` is not a valid http(s) URL (`http://[::1`,
+   *   `file:///...`). Not retried;
+   * - `TooManyRedirects`: still redirecting after `maxRedirects` redirects. Not retried.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  OutputUnavailable,
+  /**
+   * The file system refused an operation (creating the directory, writing, renaming).
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  OutputWriteFailed
 }
 
 /**
@@ -271,19 +147,6 @@ export type DownloadError =
   | OutputIncomplete
   | OutputWriteFailed
   | SkytellsError.TransportError
-
-const isRetryable = (error: DownloadError): error is RetryableError => {
-  switch (error._tag) {
-    case "OutputIncomplete":
-      return error.reason === "Truncated" || error.reason === "Stalled"
-    case "OutputUnavailable":
-      return error.retryable
-    case "TransportError":
-      return error.reason !== "Encode" && error.reason !== "InvalidUrl"
-    default:
-      return false
-  }
-}
 
 // Options ---------------------------------------------------------------------------------------
 
@@ -369,214 +232,6 @@ export const fileNamesOf: (urls: ReadonlyArray<string>) => ReadonlyArray<string>
 
 // Downloading -----------------------------------------------------------------------------------
 
-interface Item {
-  readonly index: number
-  readonly url: string
-  readonly shownUrl: string
-  readonly target: string
-  /** `metadata.storage.files[].size` for this URL, when the prediction states it. */
-  readonly expectedBytes: number | undefined
-}
-
-interface Context {
-  readonly predictionId: string | undefined
-  readonly client: HttpClient.HttpClient.With<HttpClientError.HttpClientError, Scope.Scope>
-  readonly fs: FileSystem.FileSystem
-  readonly idleTimeout: Duration.Duration
-  readonly timeout: Duration.Duration
-  readonly maxBytes: number
-  readonly maxRedirects: number
-}
-
-/**
- * Bytes the current attempt of one output has written: its errors report them, the overall timeout
- * (which fires outside the attempt) included.
- */
-interface Progress {
-  received: number
-}
-
-type Common = Pick<OutputIncomplete, "index" | "url" | "predictionId">
-
-const writeFailed = (path: string, operation: string) => (error: PlatformError.PlatformError) =>
-  new OutputWriteFailed({
-    path,
-    operation,
-    description: error.message,
-    cause: error
-  })
-
-const transportError = (shownUrl: string) => (error: HttpClientError.HttpClientError) => {
-  const mapped = fromHttpClientError(error)
-  return new SkytellsError.TransportError({
-    reason: mapped.reason,
-    mayHaveReachedServer: mapped.mayHaveReachedServer,
-    method: mapped.method,
-    url: shownUrl,
-    description: mapped.description.split(error.request.url).join(shownUrl)
-  })
-}
-
-const isRetryableStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500
-
-/**
- * GET with redirects followed here rather than by `HttpClient.followRedirects`, which throws a
- * defect (`TypeError: Invalid URL`) on a malformed `Location` and would follow one to any scheme.
- */
-const getFollowing = (
-  ctx: Context,
-  item: Item,
-  common: Common
-): Effect.Effect<HttpClientResponse.HttpClientResponse, DownloadError, Scope.Scope> => {
-  const loop = (
-    url: string,
-    redirects: number
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, DownloadError, Scope.Scope> =>
-    Effect.flatMap(ctx.client.get(url).pipe(Effect.mapError(transportError(item.shownUrl))), (response) => {
-      const location = response.headers["location"]
-      if (response.status < 300 || response.status >= 400 || !location) return Effect.succeed(response)
-      // Redirect targets may be signed links too: errors show them without their query.
-      const shown = names.redactUrl(location).slice(0, 200)
-      const unavailable = (reason: "InvalidRedirect" | "TooManyRedirects") =>
-        new OutputUnavailable({ ...common, httpStatus: response.status, retryable: false, reason, location: shown })
-      if (redirects >= ctx.maxRedirects) return Effect.fail(unavailable("TooManyRedirects"))
-      const next = names.parseHttpUrl(location, url)
-      return next === undefined ? Effect.fail(unavailable("InvalidRedirect")) : loop(next.href, redirects + 1)
-    })
-  return loop(item.url, 0)
-}
-
-const attempt = (ctx: Context, item: Item, progress: Progress): Effect.Effect<void, DownloadError> => {
-  const common: Common = {
-    index: item.index,
-    url: item.shownUrl,
-    ...(ctx.predictionId ? { predictionId: ctx.predictionId } : {})
-  }
-  const temporary = names.temporaryPathOf(item.target)
-  const write = Effect.scoped(Effect.gen(function*() {
-    progress.received = 0
-    const stalled = () =>
-      new OutputIncomplete({
-        ...common,
-        reason: "Stalled",
-        receivedBytes: progress.received,
-        idleTimeout: ctx.idleTimeout
-      })
-    const tooLarge = (expectedBytes?: number) =>
-      new OutputIncomplete({
-        ...common,
-        reason: "TooLarge",
-        receivedBytes: progress.received,
-        maxBytes: ctx.maxBytes,
-        ...(expectedBytes !== undefined ? { expectedBytes } : {})
-      })
-    // The idle timeout bounds the wait for the headers, then the wait for each chunk of the body.
-    const response = yield* getFollowing(ctx, item, common).pipe(
-      Effect.timeoutFail({ duration: ctx.idleTimeout, onTimeout: stalled })
-    )
-    const status = response.status
-    if (status === 403 || status === 404 || status === 410) {
-      return yield* Effect.fail(new OutputExpired({ ...common, httpStatus: status }))
-    }
-    if (status < 200 || status >= 300) {
-      return yield* Effect.fail(
-        new OutputUnavailable({ ...common, httpStatus: status, retryable: isRetryableStatus(status) })
-      )
-    }
-    // Content-Length counts encoded bytes: trust it only when the body was not content-encoded.
-    const encoding = (response.headers["content-encoding"] ?? "identity").toLowerCase()
-    const declared = Number(response.headers["content-length"])
-    const expected = encoding === "identity" && response.headers["content-length"] !== undefined &&
-        Number.isSafeInteger(declared)
-      ? declared
-      : undefined
-    // An announced size over the cap fails before a byte is written; the count below catches the rest.
-    if (expected !== undefined && expected > ctx.maxBytes) return yield* Effect.fail(tooLarge(expected))
-    yield* response.stream.pipe(
-      Stream.mapError(transportError(item.shownUrl)),
-      Stream.timeoutFail(stalled, ctx.idleTimeout),
-      // Failing here ends the pull from the response (its scope aborts the request): the chunk over
-      // the cap is never written and the rest of the body is never read.
-      Stream.mapEffect((chunk) =>
-        progress.received + chunk.byteLength > ctx.maxBytes ? Effect.fail(tooLarge()) : Effect.sync(() => {
-          progress.received += chunk.byteLength
-          return chunk
-        })
-      ),
-      Stream.run(Sink.mapError(ctx.fs.sink(temporary, { flag: "w" }), writeFailed(temporary, "write")))
-    )
-    const received = progress.received
-    // The size the prediction states is only trusted as a lower bound (the unit is not documented).
-    const short = expected !== undefined && received !== expected
-      ? expected
-      : item.expectedBytes !== undefined && received < item.expectedBytes
-      ? item.expectedBytes
-      : undefined
-    if (short !== undefined) {
-      return yield* Effect.fail(
-        new OutputIncomplete({ ...common, reason: "Truncated", receivedBytes: received, expectedBytes: short })
-      )
-    }
-    yield* ctx.fs.rename(temporary, item.target).pipe(Effect.mapError(writeFailed(item.target, "rename to")))
-  }))
-  // Whatever ends the attempt other than success (a failure, a defect, an interruption such as the
-  // overall timeout) removes the temporary file; after a success it was renamed away.
-  return Effect.onExit(
-    write,
-    (exit) => Exit.isSuccess(exit) ? Effect.void : Effect.ignore(ctx.fs.remove(temporary, { force: true }))
-  )
-}
-
-type FatalError = Exclude<DownloadError, RetryableError>
-
-const isFatal = (error: DownloadError): error is FatalError => !isRetryable(error)
-
-const downloadOne = (
-  ctx: Context,
-  item: Item,
-  retry: Schedule.Schedule<unknown, RetryableError>
-): Effect.Effect<string, DownloadError> => {
-  const progress: Progress = { received: 0 }
-  // Only retryable failures reach the schedule; the others are carried past it as values.
-  const carried: Effect.Effect<Either.Either<string, FatalError>, RetryableError> = attempt(ctx, item, progress).pipe(
-    Effect.as(Either.right(item.target)),
-    Effect.catchIf(isFatal, (error) => Effect.succeed(Either.left(error)))
-  )
-  return carried.pipe(
-    Effect.retry(retry),
-    // Around the retries, so it bounds the whole output. Timing out interrupts the running attempt,
-    // whose finaliser removes its temporary file before the failure is returned.
-    Effect.timeoutFail({
-      duration: ctx.timeout,
-      onTimeout: () =>
-        new OutputIncomplete({
-          index: item.index,
-          url: item.shownUrl,
-          ...(ctx.predictionId ? { predictionId: ctx.predictionId } : {}),
-          reason: "TimedOut",
-          receivedBytes: progress.received,
-          timeout: ctx.timeout
-        })
-    }),
-    Effect.flatMap((result): Effect.Effect<string, DownloadError> =>
-      Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(result.left)
-    ),
-    Effect.withSpan("Outputs.downloadOne", { attributes: { index: item.index, url: item.shownUrl } })
-  )
-}
-
-const expectedSizes = (prediction: P.Prediction): Map<string, number> => {
-  const sizes = new Map<string, number>()
-  for (const file of prediction.metadata?.storage?.files ?? []) {
-    if (
-      typeof file.url === "string" && typeof file.size === "number" && Number.isSafeInteger(file.size) && file.size > 0
-    ) {
-      sizes.set(file.url, file.size)
-    }
-  }
-  return sizes
-}
-
 /**
  * Downloads every output of a prediction ({@link Prediction.outputs}) into `targetDirectory` (created
  * if missing) and returns the saved paths, in output order.
@@ -624,7 +279,7 @@ export const download = (
     const path = yield* Path.Path
     // The plain client of the context, never SkytellsClient's: it adds no credentials. `withScope`
     // ties each request to its attempt's scope, so a failed or interrupted attempt aborts it.
-    // Redirects are followed by `getFollowing`.
+    // Redirects are followed by `internal/outputFetch`, not by the client.
     const client = HttpClient.withScope(yield* HttpClient.HttpClient)
     const directory = path.resolve(targetDirectory)
     yield* fs.makeDirectory(directory, { recursive: true }).pipe(
