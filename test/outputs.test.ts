@@ -648,7 +648,7 @@ describe("hardening (redirects, long names, size cap, overall timeout)", () => {
           Number((yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.stat(saved!))).size),
           4 * MiB
         )
-        assert.strictEqual(Outputs.DEFAULT_MAX_BYTES, 2 * 1024 * MiB, "the default cap is 2 GiB")
+        assert.strictEqual(Outputs.defaultMaxBytes, 2 * 1024 * MiB, "the default cap is 2 GiB")
       }).pipe(Effect.provide(NodeContext.layer)),
     30_000
   )
@@ -681,7 +681,7 @@ describe("hardening (redirects, long names, size cap, overall timeout)", () => {
         assert.lengthOf(log, 1, "the timeout bounds every attempt: nothing is retried after it")
         assert.deepStrictEqual(yield* listDir(dir), [], "the temporary file was removed")
         assert.isTrue(
-          Duration.equals(Outputs.DEFAULT_TIMEOUT, Duration.minutes(10)),
+          Duration.equals(Outputs.defaultTimeout, Duration.minutes(10)),
           "the default timeout is 10 minutes"
         )
       }).pipe(Effect.provide(NodeContext.layer)),

@@ -167,7 +167,7 @@ export const defaultRetry: Schedule.Schedule<unknown, RetryableError> = Retry.ex
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_MAX_BYTES: number = 2 * 1024 * 1024 * 1024
+export const defaultMaxBytes: number = 2 * 1024 * 1024 * 1024
 
 /**
  * The default {@link DownloadOptions.timeout}: 10 minutes per output, every attempt included. At
@@ -176,7 +176,7 @@ export const DEFAULT_MAX_BYTES: number = 2 * 1024 * 1024 * 1024
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_TIMEOUT: Duration.Duration = Duration.minutes(10)
+export const defaultTimeout: Duration.Duration = Duration.minutes(10)
 
 /**
  * @since 0.1.0
@@ -190,13 +190,13 @@ export interface DownloadOptions {
   /**
    * Give up on an output that is not saved within this long, every attempt and every retry delay
    * included (`OutputIncomplete` of reason `TimedOut`). A body that keeps trickling in never trips
-   * `idleTimeout`; this bounds it. Per output, not per call. Default {@link DEFAULT_TIMEOUT} (10
+   * `idleTimeout`; this bounds it. Per output, not per call. Default {@link defaultTimeout} (10
    * minutes); `Duration.infinity` for none.
    */
   readonly timeout?: Duration.DurationInput | undefined
   /**
    * Largest file saved, in bytes as written to disk (`OutputIncomplete` of reason `TooLarge`, not
-   * retried). Default {@link DEFAULT_MAX_BYTES} (2 GiB); `Infinity` for none.
+   * retried). Default {@link defaultMaxBytes} (2 GiB); `Infinity` for none.
    */
   readonly maxBytes?: number | undefined
   /** Outputs downloaded at once. Default 4. */
@@ -290,10 +290,10 @@ export const download = (
       client,
       fs,
       idleTimeout: Duration.decode(options.idleTimeout ?? Duration.seconds(30)),
-      timeout: options.timeout !== undefined ? Duration.decode(options.timeout) : DEFAULT_TIMEOUT,
+      timeout: options.timeout !== undefined ? Duration.decode(options.timeout) : defaultTimeout,
       // NaN would disable every comparison, hence the cap: it means the default, as undefined does.
       maxBytes: options.maxBytes === undefined || Number.isNaN(options.maxBytes)
-        ? DEFAULT_MAX_BYTES
+        ? defaultMaxBytes
         : Math.max(0, options.maxBytes),
       maxRedirects: Math.max(0, Math.floor(options.maxRedirects ?? 5))
     }

@@ -101,8 +101,8 @@ export interface ResponseLimits {
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_RESPONSE_LIMITS: { readonly maxBodyBytes: number; readonly maxEventBytes: number } =
-  internal.DEFAULT_RESPONSE_LIMITS
+export const defaultResponseLimits: { readonly maxBodyBytes: number; readonly maxEventBytes: number } =
+  internal.defaultResponseLimits
 
 /**
  * One request to the API.

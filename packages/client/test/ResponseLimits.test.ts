@@ -55,7 +55,7 @@ describe("responseLimits.maxBodyBytes", () => {
     }))
 
   it("defaults to 64 MiB and 4 MiB", () => {
-    assert.deepStrictEqual(SkytellsClient.DEFAULT_RESPONSE_LIMITS, {
+    assert.deepStrictEqual(SkytellsClient.defaultResponseLimits, {
       maxBodyBytes: 64 * 1024 * 1024,
       maxEventBytes: 4 * 1024 * 1024
     })

@@ -36,7 +36,7 @@ import * as Watchdog from "./watchdog.js"
 export const DEFAULT_BASE_URL = "https://api.skytells.ai/v1"
 
 /** @internal */
-export const DEFAULT_RESPONSE_LIMITS = { maxBodyBytes: 64 * 1024 * 1024, maxEventBytes: 4 * 1024 * 1024 } as const
+export const defaultResponseLimits = { maxBodyBytes: 64 * 1024 * 1024, maxEventBytes: 4 * 1024 * 1024 } as const
 
 const USER_AGENT = "effect-skytells/0.1.0"
 const DEFAULT_TIMEOUT = Duration.seconds(60)
@@ -80,8 +80,8 @@ export const make = (
     const defaultTimeout = options.timeout !== undefined ? Duration.decode(options.timeout) : DEFAULT_TIMEOUT
     const deadline = options.deadline !== undefined ? Duration.decode(options.deadline) : undefined
     const responseLimits = {
-      maxBodyBytes: options.responseLimits?.maxBodyBytes ?? DEFAULT_RESPONSE_LIMITS.maxBodyBytes,
-      maxEventBytes: options.responseLimits?.maxEventBytes ?? DEFAULT_RESPONSE_LIMITS.maxEventBytes
+      maxBodyBytes: options.responseLimits?.maxBodyBytes ?? defaultResponseLimits.maxBodyBytes,
+      maxEventBytes: options.responseLimits?.maxEventBytes ?? defaultResponseLimits.maxEventBytes
     }
     const staticHeaders = { ...options.headers, "user-agent": USER_AGENT }
     const headerRecords = new Map<string, Record<string, string>>()
