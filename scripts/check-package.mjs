@@ -41,8 +41,12 @@ const fail = (message, output) => {
   return false
 }
 
-const localVersion = (name) =>
-  JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")).version
+// The version installed in the workspace (the root's, else the package's own), so the check needs no registry.
+const localVersion = (name) => {
+  const dir = [root, pkgDir].map((d) => path.join(d, "node_modules", name)).find((d) => fs.existsSync(d))
+  return JSON.parse(fs.readFileSync(path.join(dir ?? path.join(root, "node_modules", name), "package.json"), "utf8"))
+    .version
+}
 
 const main = () => {
   for (const file of ["build/esm/index.js", "build/cjs/index.js", "build/cjs/package.json", "build/dts/index.d.ts"]) {
@@ -109,6 +113,36 @@ const main = () => {
     fs.writeFileSync(path.join(app, "cjs.cjs"), consumer("require", "require()"))
     let ok = true
     for (const file of ["esm.mjs", "cjs.cjs"]) {
+      const loaded = run(app, process.execPath, [file])
+      if (loaded.status !== 0) ok = fail(`node ${file}`, loaded.stdout + loaded.stderr)
+      else process.stdout.write(loaded.stdout)
+    }
+
+    // 3b. the barrel above loaded without undici and @effect/platform-node (optional peers); with
+    // them installed, the Node entry point loads both ways too.
+    const nodePeers = [
+      `undici@${localVersion("undici")}`,
+      `@effect/platform-node@${localVersion("@effect/platform-node")}`
+    ]
+    const withPeers = run(app, pnpmCmd, [
+      ...pnpmArgs,
+      "add",
+      "--prefer-offline",
+      "--config.auto-install-peers=false",
+      ...nodePeers
+    ], { env: { ...process.env, npm_config_workspace_dir: "" } })
+    if (withPeers.status !== 0) return fail(`pnpm add ${nodePeers.join(" ")}`, withPeers.stdout + withPeers.stderr)
+    const nodeEntry = JSON.stringify(`${name}/NodeSkytellsClient`)
+    const nodeConsumer = (load, label) =>
+      [
+        `const n = ${load}(${nodeEntry})`,
+        `if (typeof n.layer !== "function" || typeof n.layerConfig !== "function") throw new Error("${label}: no NodeSkytellsClient.layer")`,
+        `console.log("${label}: ok, NodeSkytellsClient loads with its optional peers")`,
+        ``
+      ].join("\n")
+    fs.writeFileSync(path.join(app, "node-esm.mjs"), nodeConsumer("await import", "import()"))
+    fs.writeFileSync(path.join(app, "node-cjs.cjs"), nodeConsumer("require", "require()"))
+    for (const file of ["node-esm.mjs", "node-cjs.cjs"]) {
       const loaded = run(app, process.execPath, [file])
       if (loaded.status !== 0) ok = fail(`node ${file}`, loaded.stdout + loaded.stderr)
       else process.stdout.write(loaded.stdout)
