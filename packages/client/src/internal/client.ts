@@ -61,6 +61,7 @@ export const make = (
     })
     const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
     const base = yield* parseBaseUrl(baseUrl)
+    const basePath = base.pathname.replace(/\/+$/, "")
     // The client's spans replace the platform's per-request span (which also costs 15-25 % CPU,
     // shared/reference/perf-baseline.md), and no trace headers are sent to Skytells.
     const platformClient = (yield* HttpClient.HttpClient).pipe(
@@ -106,9 +107,8 @@ export const make = (
       accept: string
     ): Either.Either<Exchange.Outgoing, SkytellsError.TransportError> => {
       const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.path)
-      const path = absolute
-        ? apiUrl(request.path)
-        : `${baseUrl}${request.path.startsWith("/") ? "" : "/"}${request.path}`
+      const relative = `${request.path.startsWith("/") ? "" : "/"}${request.path}`
+      const path = absolute ? apiUrl(request.path) : `${baseUrl}${relative}`
       const refuse = (reason: "InvalidUrl" | "Encode", description: string) =>
         Either.left(
           new SkytellsError.TransportError({
@@ -120,6 +120,11 @@ export const make = (
           })
         )
       if (path === undefined) return refuse("InvalidUrl", `refusing to send the API key outside ${baseUrl}`)
+      // The origin and the path + query, for transports that take them apart (parsed only for a URL
+      // taken from a response).
+      const parsed = absolute ? new URL(path) : undefined
+      const origin = parsed === undefined ? base.origin : parsed.origin
+      let target = parsed === undefined ? `${basePath}${relative}` : `${parsed.pathname}${parsed.search}`
       let url = path
       if (request.urlParams !== undefined) {
         const query = new URLSearchParams()
@@ -127,7 +132,10 @@ export const make = (
           if (value !== undefined) query.append(key, String(value))
         }
         const text = query.toString()
-        if (text !== "") url = `${url}${url.includes("?") ? "&" : "?"}${text}`
+        if (text !== "") {
+          url = `${url}${url.includes("?") ? "&" : "?"}${text}`
+          target = `${target}${target.includes("?") ? "&" : "?"}${text}`
+        }
       }
       let body: string | undefined = undefined
       if (request.body !== undefined) {
@@ -137,7 +145,7 @@ export const make = (
           return refuse("Encode", `the request body is not JSON: ${cause instanceof Error ? cause.message : "?"}`)
         }
       }
-      return Either.right({ method: request.method, url, headers: headersFor(accept), body })
+      return Either.right({ method: request.method, url, origin, target, headers: headersFor(accept), body })
     }
 
     const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>

@@ -22,6 +22,9 @@ import { fromHttpClientError } from "./transport.js"
 export interface Outgoing {
   readonly method: "GET" | "POST" | "DELETE"
   readonly url: string
+  /** The URL's origin, and its path and query: `url` taken apart. */
+  readonly origin: string
+  readonly target: string
   readonly headers: Readonly<Record<string, string>>
   readonly body: string | undefined
 }

@@ -33,7 +33,10 @@ const isDotOrEmpty = (s: string) => s === "" || s === "." || s === ".."
  * @internal
  */
 export const segment = (value: string): string | undefined =>
-  decodings(value).some(isDotOrEmpty) ? undefined : encodeURIComponent(value)
+  // Without a `%` nothing decodes to anything else: one comparison instead of the decodings.
+  (value.includes("%") ? decodings(value).some(isDotOrEmpty) : isDotOrEmpty(value))
+    ? undefined
+    : encodeURIComponent(value)
 
 /**
  * A slug that may hold `/` (`owner/model`): each part a {@link segment}.

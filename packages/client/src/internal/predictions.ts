@@ -6,12 +6,13 @@
  */
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Models from "../Models.js"
 import * as P from "../Prediction.js"
 import type * as Predictions from "../Predictions.js"
-import { SkytellsClient } from "../SkytellsClient.js"
+import { type Service as SkytellsClientService, SkytellsClient } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
 import { declare } from "./narrow.js"
 import * as Paths from "./paths.js"
@@ -55,26 +56,26 @@ const RemoveBody = Schema.NullOr(SuccessOrPrediction)
  * checked as a path segment.
  */
 const pathFor = (
+  client: SkytellsClientService,
   target: Predictions.Target,
   key: "get" | "cancel" | "delete",
   suffix = ""
-): Effect.Effect<string, SkytellsError.PredictionNotFound, SkytellsClient> =>
-  Effect.flatMap(SkytellsClient, (client) => {
-    const url = typeof target === "string" ? undefined : target.urls?.[key]
-    // A prediction's own URLs must stay within the predictions collection.
-    const own = url ? client.apiUrl(url, "/predictions") : undefined
-    if (own !== undefined) return Effect.succeed(own)
-    const id = idOf(target)
-    const encoded = Paths.segment(id)
-    return encoded !== undefined
-      ? Effect.succeed(`/predictions/${encoded}${suffix}`)
-      : Effect.fail(
-        new SkytellsError.PredictionNotFound({
-          errorId: "PREDICTION_NOT_FOUND",
-          message: Paths.refused("prediction id", id)
-        })
-      )
-  })
+): Either.Either<string, SkytellsError.PredictionNotFound> => {
+  const url = typeof target === "string" ? undefined : target.urls?.[key]
+  // A prediction's own URLs must stay within the predictions collection.
+  const own = url ? client.apiUrl(url, "/predictions") : undefined
+  if (own !== undefined) return Either.right(own)
+  const id = idOf(target)
+  const encoded = Paths.segment(id)
+  return encoded !== undefined
+    ? Either.right(`/predictions/${encoded}${suffix}`)
+    : Either.left(
+      new SkytellsError.PredictionNotFound({
+        errorId: "PREDICTION_NOT_FOUND",
+        message: Paths.refused("prediction id", id)
+      })
+    )
+}
 
 export const create = (
   request: Predictions.CreateRequest,
@@ -111,25 +112,27 @@ const validateLocally = (
     ? Effect.flatMap(Models.inputValidator(request.model), (check) => check(request.input))
     : Models.validateInput(request.validate, request.input)
 
+// A pipe rather than a generator: `get` is the call polling makes.
 export const get = (target: Predictions.Target): Effect.Effect<P.Prediction, Predictions.GetError, SkytellsClient> =>
-  Effect.gen(function*() {
-    const client = yield* SkytellsClient
-    const path = yield* pathFor(target, "get")
-    return yield* client.execute({
-      method: "GET",
-      path,
-      route: "/predictions/{id}",
-      schema: P.Prediction,
-      span: "Predictions.get"
-    })
-  }).pipe(narrowGet)
+  Effect.flatMap(SkytellsClient, (client) =>
+    Either.match(pathFor(client, target, "get"), {
+      onLeft: Effect.fail,
+      onRight: (path) =>
+        client.execute({
+          method: "GET",
+          path,
+          route: "/predictions/{id}",
+          schema: P.Prediction,
+          span: "Predictions.get"
+        })
+    })).pipe(narrowGet)
 
 export const cancel = (
   target: Predictions.Target
 ): Effect.Effect<Option.Option<P.Prediction>, Predictions.CancelError, SkytellsClient> =>
   Effect.gen(function*() {
     const client = yield* SkytellsClient
-    const path = yield* pathFor(target, "cancel", "/cancel")
+    const path = yield* pathFor(client, target, "cancel", "/cancel")
     // Repeating a cancel is harmless (at worst a 409), so it is retried like a GET.
     const result = yield* client.execute({
       method: "POST",
@@ -145,7 +148,7 @@ export const cancel = (
 export const remove = (target: Predictions.Target): Effect.Effect<void, Predictions.RemoveError, SkytellsClient> =>
   Effect.gen(function*() {
     const client = yield* SkytellsClient
-    const path = yield* pathFor(target, "delete")
+    const path = yield* pathFor(client, target, "delete")
     yield* client.execute({
       method: "DELETE",
       path,

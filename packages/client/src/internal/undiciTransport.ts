@@ -54,14 +54,6 @@ export const make = (dispatcher: Undici.Dispatcher): BufferedTransportService =>
       timer.schedule(() => onTimeout()),
       (cancelTimer) =>
         Effect.async<Exchange, Failure>((resume) => {
-          let url: URL
-          try {
-            url = new URL(outgoing.url)
-          } catch (cause) {
-            cancelTimer()
-            resume(Effect.fail(fromCause(outgoing.method, outgoing.url, cause)))
-            return
-          }
           let settled = false
           let controller: Undici.Dispatcher.DispatchController | undefined = undefined
           let status = 0
@@ -131,8 +123,8 @@ export const make = (dispatcher: Undici.Dispatcher): BufferedTransportService =>
           }
           try {
             dispatcher.dispatch({
-              origin: url.origin,
-              path: `${url.pathname}${url.search}`,
+              origin: outgoing.origin,
+              path: outgoing.target,
               method: outgoing.method,
               headers: outgoing.body === undefined
                 ? outgoing.headers
