@@ -39,6 +39,17 @@ const tooLarge = (status: number, headers: Record<string, string>, limit: number
     ...optionalRequestId(headers)
   })
 
+// The client builds one header record per accept value, so the JSON variant is built once for each.
+const jsonHeaders = new WeakMap<Readonly<Record<string, string>>, Readonly<Record<string, string>>>()
+const withJsonType = (headers: Readonly<Record<string, string>>) => {
+  let withType = jsonHeaders.get(headers)
+  if (withType === undefined) {
+    withType = { ...headers, "content-type": "application/json" }
+    jsonHeaders.set(headers, withType)
+  }
+  return withType
+}
+
 /** Why a request was aborted by the client, never shown to users (the outcome is decided before). */
 const stopped = new Error("effect-skytells: reading stopped")
 
@@ -126,9 +137,7 @@ export const make = (dispatcher: Undici.Dispatcher): BufferedTransportService =>
               origin: outgoing.origin,
               path: outgoing.target,
               method: outgoing.method,
-              headers: outgoing.body === undefined
-                ? outgoing.headers
-                : { ...outgoing.headers, "content-type": "application/json" },
+              headers: outgoing.body === undefined ? outgoing.headers : withJsonType(outgoing.headers),
               body: outgoing.body ?? null
             }, handler)
           } catch (cause) {
