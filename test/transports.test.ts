@@ -18,7 +18,22 @@ import {
 } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, type ConfigError, Effect, Exit, Layer, Redacted, Ref, Schema, type Scope, Stream } from "effect"
+import {
+  Cause,
+  Chunk,
+  type ConfigError,
+  Effect,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  Redacted,
+  Ref,
+  Schema,
+  type Scope,
+  Stream,
+  TestClock
+} from "effect"
 import * as Http from "node:http"
 
 const KEY = "sk-transport-test-key"
@@ -381,7 +396,33 @@ for (const [name, setup] of transports) {
   })
 }
 
+/** Waits (real time, bounded) for the other side of a socket to see something: I/O, not a timed behaviour. */
+const eventually = (check: Effect.Effect<boolean>) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 500; i++) {
+      if (yield* check) return true
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    }
+    return false
+  })
+
 describe("the undici fast path", () => {
+  it.scoped("keeps the per-attempt timeout on effect's Clock: TestClock ends a stalled request and closes it", () =>
+    Effect.gen(function*() {
+      const { client, server } = yield* socketSetup((clientOptions) =>
+        NodeSkytellsClient.layer({ ...clientOptions, timeout: "30 seconds", retry: { policy: Retry.none } })
+      ).pipe(Effect.orDie)
+      const fiber = yield* Effect.fork(Effect.provide(Effect.flip(get("/stall")), client))
+      assert.isTrue(yield* eventually(Effect.map(server.hits, (hits) => hits.get("/stall") === 1)))
+      yield* TestClock.adjust("29 seconds")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "RequestTimeout")
+      assert.strictEqual((error as SkytellsError.RequestTimeout).scope, "attempt")
+      assert.isTrue(yield* eventually(Effect.map(server.aborted, (n) => n === 1)))
+    }))
+
   it.scopedLive("steps aside for transformClient: the decorated HttpClient sees every request", () =>
     Effect.gen(function*() {
       const decorated = (clientOptions: SkytellsClient.Options) =>
