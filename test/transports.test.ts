@@ -387,6 +387,29 @@ for (const [name, setup] of transports) {
         assert.strictEqual(trimmed.id, "a")
       }))
 
+    it.scopedLive("withHeaders adds headers to a region's requests, never replacing the key", () =>
+      Effect.gen(function*() {
+        const { client } = yield* setup
+        const tagged = yield* Effect.provide(
+          get("/through").pipe(SkytellsClient.withHeaders({ "x-through": "tagged" })),
+          client
+        )
+        assert.strictEqual(tagged.id, "tagged")
+        // The key cannot be replaced: with another x-api-key the call still authenticates with the configured one.
+        const ok = yield* Effect.provide(
+          get("/ok").pipe(SkytellsClient.withHeaders({ "x-api-key": "sk-other" })),
+          client
+        )
+        assert.strictEqual(ok.id, "a")
+        const bad = yield* Effect.flip(
+          Effect.provide(get("/through").pipe(SkytellsClient.withHeaders({ "x-through": "line\nbreak" })), client)
+        )
+        assert.strictEqual(bad._tag, "TransportError")
+        assert.strictEqual((bad as SkytellsError.TransportError).reason, "Encode")
+        assert.isFalse((bad as SkytellsError.TransportError).mayHaveReachedServer)
+        assert.notInclude(bad.message, "line")
+      }))
+
     it.scopedLive("only the configured key authenticates", () =>
       Effect.gen(function*() {
         const { withKey } = yield* setup

@@ -3,9 +3,11 @@
  * kind injected; prints a summary table and exits non-zero when an invariant is broken.
  *
  * Options: --ops N (5000) --concurrency N (32) --seed N (1) --rate P (0.03 per fault kind, 15 kinds)
- * --transport loopback|in-process (loopback: FakeSkytells.serve + NodeHttpClient.layerUndici)
+ * --transport loopback|fast|in-process (loopback: FakeSkytells.serve + NodeHttpClient.layerUndici; fast: the
+ * same fake through NodeSkytellsClient's undici fast path)
  * --timeout ms (per attempt; 2000 on loopback, 300 in process) --out file.md
  */
+import * as NodeSkytellsClient from "@effect-skytells/client/NodeSkytellsClient"
 import * as FakeSkytells from "@effect-skytells/testing/FakeSkytells"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -54,6 +56,7 @@ const main = Effect.gen(function*() {
     timeout: `${timeout} millis`,
     maxAttempts: 4,
     fake,
+    ...(transport === "fast" ? { client: NodeSkytellsClient.layer } : {}),
     progress: (done) => console.error(`  ${done}/${operations}`)
   })
   const table = summary(

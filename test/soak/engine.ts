@@ -19,13 +19,13 @@ import * as SkytellsClient from "@effect-skytells/client/SkytellsClient"
 import * as FakeSkytells from "@effect-skytells/testing/FakeSkytells"
 import * as Fault from "@effect-skytells/testing/Fault"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -49,6 +49,13 @@ export interface SoakOptions {
   readonly maxAttempts: number
   /** The HttpClient (and FakeSkytells) to run against. */
   readonly fake: Layer.Layer<FakeSkytells.FakeSkytells | HttpClient.HttpClient>
+  /**
+   * Builds the client from its options; default: `SkytellsClient.layer` over the fake's HttpClient.
+   * `NodeSkytellsClient.layer` soaks the undici fast path (with the fake on loopback).
+   */
+  readonly client?:
+    | ((options: SkytellsClient.Options) => Layer.Layer<SkytellsClient.SkytellsClient, ConfigError.ConfigError>)
+    | undefined
   readonly progress?: ((done: number) => void) | undefined
 }
 
@@ -76,9 +83,6 @@ export interface SoakReport {
   readonly keyLeaks: { logs: number; spans: number; errors: number }
   readonly seconds: number
 }
-
-/** The call id of the current SkytellsClient call, sent as `x-soak-call`. */
-const currentCall = FiberRef.unsafeMake<string>("")
 
 /** Faults, every kind, each drawn with `rate` (rules are tried in order). */
 export const faultRules = (rate: number): ReadonlyArray<Fault.Rule> => [
@@ -205,33 +209,42 @@ export const runSoak = (options: SoakOptions): Effect.Effect<SoakReport> =>
     yield* fake.injectFaults(...faultRules(options.faultRate))
 
     let callCounter = 0
+    // Every call is tagged with an `x-soak-call` header, so the fake's log shows each call's attempts.
     const tagCalls = (client: SkytellsClient.Service): SkytellsClient.Service => ({
       ...client,
       execute: (request) =>
-        Effect.suspend(() => Effect.locally(client.execute(request), currentCall, `c${++callCounter}`)),
+        Effect.suspend(() =>
+          SkytellsClient.withHeaders(client.execute(request), { "x-soak-call": `c${++callCounter}` })
+        ),
       executeRaw: (request) =>
-        Effect.suspend(() => Effect.locally(client.executeRaw(request), currentCall, `c${++callCounter}`))
+        Effect.suspend(() =>
+          SkytellsClient.withHeaders(client.executeRaw(request), { "x-soak-call": `c${++callCounter}` })
+        )
     })
-    const clientLayer = Layer.effect(
-      SkytellsClient.SkytellsClient,
-      Effect.map(
-        SkytellsClient.make({
-          apiKey: Redacted.make(SOAK_KEY),
-          baseUrl: fake.baseUrl,
-          timeout: options.timeout,
-          retry: {
-            // The default policy's rules (no retry of a create after an ambiguous failure), with
-            // millisecond waits so a soak takes seconds.
-            policy: Retry.exponential({ base: "4 millis", cap: "40 millis", maxAttempts: options.maxAttempts }),
-            maxRetryAfter: "25 millis"
-          },
-          transformClient: HttpClient.mapRequestEffect((request) =>
-            Effect.map(FiberRef.get(currentCall), (id) => HttpClientRequest.setHeader(request, "x-soak-call", id))
+    const clientOptions: SkytellsClient.Options = {
+      apiKey: Redacted.make(SOAK_KEY),
+      baseUrl: fake.baseUrl,
+      timeout: options.timeout,
+      retry: {
+        // The default policy's rules (no retry of a create after an ambiguous failure), with
+        // millisecond waits so a soak takes seconds.
+        policy: Retry.exponential({ base: "4 millis", cap: "40 millis", maxAttempts: options.maxAttempts }),
+        maxRetryAfter: "25 millis"
+      }
+    }
+    const http = Layer.succeed(HttpClient.HttpClient, yield* HttpClient.HttpClient)
+    const clientLayer = (options.client !== undefined
+      ? options.client(clientOptions)
+      : SkytellsClient.layer(clientOptions).pipe(Layer.provide(http))).pipe(
+        Layer.map((context) =>
+          Context.add(
+            context,
+            SkytellsClient.SkytellsClient,
+            tagCalls(Context.get(context, SkytellsClient.SkytellsClient))
           )
-        }),
-        tagCalls
+        ),
+        Layer.orDie
       )
-    ).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, yield* HttpClient.HttpClient)), Layer.orDie)
     const services = Layer.provideMerge(Inference.layerEmbedBatcher({ maxBatchSize: 16 }), clientLayer)
 
     const created: Array<string> = []

@@ -22,8 +22,9 @@ import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -193,6 +194,25 @@ export const layer = (
   options: Options
 ): Layer.Layer<SkytellsClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.scoped(SkytellsClient, make(options))
+
+/**
+ * Adds headers to every request the calls in `effect` make (one call or a whole region of a
+ * program): a correlation id, a tag for a proxy, ... over the fast path and any `HttpClient` alike.
+ * The client's own headers (`x-api-key`, `accept`, `user-agent`) cannot be replaced. A name or value
+ * that cannot go in an HTTP header fails the call with a `TransportError` (reason `Encode`) before
+ * anything is sent.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withHeaders: {
+  (headers: Readonly<Record<string, string>>): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, headers: Readonly<Record<string, string>>): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(effect: Effect.Effect<A, E, R>, headers: Readonly<Record<string, string>>): Effect.Effect<A, E, R> =>
+    Effect.locallyWith(effect, internal.currentHeaders, (current) => ({ ...current, ...headers }))
+)
 
 /**
  * @since 0.1.0

@@ -10,6 +10,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -42,6 +43,29 @@ const USER_AGENT = "effect-skytells/0.1.0"
 const DEFAULT_TIMEOUT = Duration.seconds(60)
 
 // The client ------------------------------------------------------------------------------------
+
+/**
+ * Extra headers for the requests of the current fiber (`SkytellsClient.withHeaders`).
+ *
+ * @internal
+ */
+export const currentHeaders: FiberRef.FiberRef<Readonly<Record<string, string>> | undefined> = globalValue(
+  "@effect-skytells/client/currentHeaders",
+  () => FiberRef.unsafeMake<Readonly<Record<string, string>> | undefined>(undefined)
+)
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// Tab, visible ASCII and obs-text: what HTTP allows in a field value (no line breaks, no NUL).
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/** The name of the first header that cannot go on the wire (its value is never quoted). */
+const invalidHeader = (headers: Readonly<Record<string, string>>): string | undefined => {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!TOKEN.test(name)) return JSON.stringify(name.slice(0, 60))
+    if (typeof value !== "string" || !FIELD_VALUE.test(value)) return name
+  }
+  return undefined
+}
 
 /** One attempt of a call: its number, the call's span, and the status it got, once answered. */
 interface Attempt {
@@ -104,7 +128,8 @@ export const make = (
      */
     const outgoingOf = (
       request: Omit<Request<unknown>, "schema">,
-      accept: string
+      accept: string,
+      extra: Readonly<Record<string, string>> | undefined
     ): Either.Either<Exchange.Outgoing, SkytellsError.TransportError> => {
       const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.path)
       const relative = `${request.path.startsWith("/") ? "" : "/"}${request.path}`
@@ -120,6 +145,8 @@ export const make = (
           })
         )
       if (path === undefined) return refuse("InvalidUrl", `refusing to send the API key outside ${baseUrl}`)
+      const badHeader = extra === undefined ? undefined : invalidHeader(extra)
+      if (badHeader !== undefined) return refuse("Encode", `the header ${badHeader} cannot be sent in HTTP`)
       // The origin and the path + query, for transports that take them apart (parsed only for a URL
       // taken from a response).
       const parsed = absolute ? new URL(path) : undefined
@@ -145,7 +172,9 @@ export const make = (
           return refuse("Encode", `the request body is not JSON: ${cause instanceof Error ? cause.message : "?"}`)
         }
       }
-      return Either.right({ method: request.method, url, origin, target, headers: headersFor(accept), body })
+      // The client's own headers (the key, accept) win over the extra ones.
+      const headers = extra === undefined ? headersFor(accept) : { ...extra, ...headersFor(accept) }
+      return Either.right({ method: request.method, url, origin, target, headers, body })
     }
 
     const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -402,12 +431,14 @@ export const make = (
           ? { "http.request.method": request.method, "url.template": request.route }
           : { ...request.spanAttributes, "http.request.method": request.method, "url.template": request.route }
       }, (span) =>
-        Effect.flatMap(outgoingOf(request, accept), (outgoing) =>
+        Effect.flatMap(FiberRef.getWith(currentHeaders, (extra) => outgoingOf(request, accept, extra)), (outgoing) =>
           Effect.catchAll(
             attempt(outgoing, { span, number: 1, status: undefined }),
-            (error) => retrying(request, outgoing, attempt, span, error)
+            (error) =>
+              retrying(request, outgoing, attempt, span, error)
           )).pipe(
-            (effect) => withDeadline(deadline, effect, request.method, `${baseUrl}${request.route}`),
+            (effect) =>
+              withDeadline(deadline, effect, request.method, `${baseUrl}${request.route}`),
             Effect.tapError((error) => Metric.increment(taggedMetric(failures, request.route, "error", error._tag)))
           ))
 
