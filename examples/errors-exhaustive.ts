@@ -23,18 +23,12 @@ const status = (id: string): Effect.Effect<string, never, SkytellsClient.Skytell
       // A 504 TIMEOUT: the prediction ran past its time limit.
       Timeout: fix,
       Unauthorized: fix,
-      InvalidApiKey: fix,
       AccountSuspended: fix,
       Forbidden: fix,
       RateLimitExceeded: later,
-      RateLimited: later,
-      InferenceRateLimited: later,
       InternalError: later,
       ModelUnavailable: later,
-      InferenceError: later,
-      ServerError: later,
       ServiceUnavailable: later,
-      InferenceTimeout: later,
       GatewayError: later,
       TransportError: later,
       RequestTimeout: later,
@@ -48,7 +42,6 @@ const advice = Match.type<Predictions.CreateError>().pipe(
   Match.tag(
     "PaymentRequired",
     "InsufficientCredits",
-    "InsufficientQuota",
     (e) => `billing (${e._tag}): ${e.resolution}`
   ),
   Match.orElse((e) => SkytellsError.describe(e))

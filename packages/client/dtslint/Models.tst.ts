@@ -1,4 +1,4 @@
-import type { Model, SkytellsClient, SkytellsError } from "@effect-skytells/client"
+import type { Model, Predictions, SkytellsClient, SkytellsError } from "@effect-skytells/client"
 import * as Models from "@effect-skytells/client/Models"
 import * as Outputs from "@effect-skytells/client/Outputs"
 import type { FileSystem } from "@effect/platform/FileSystem"
@@ -14,20 +14,20 @@ const exhaustive = <A, R>(self: Effect.Effect<A, never, R>) => self
 type Client = SkytellsClient.SkytellsClient
 
 describe("Models error unions", () => {
-  it("list: CommonError only", () => {
+  it("list: the Prediction API's common failures only", () => {
     expectTypeOf(Models.list()).toEqualTypeOf<Effect.Effect<ReadonlyArray<Model.Model>, Models.ListError, Client>>()
-    expectTypeOf<Models.ListError>().toEqualTypeOf<SkytellsError.CommonError>()
+    expectTypeOf<Models.ListError>().toEqualTypeOf<Predictions.CommonError>()
   })
 
-  it("get: CommonError | ModelNotFound", () => {
+  it("get: the common failures | ModelNotFound", () => {
     expectTypeOf(Models.get("truefusion")).toEqualTypeOf<Effect.Effect<Model.Model, Models.GetError, Client>>()
-    expectTypeOf<Models.GetError>().toEqualTypeOf<SkytellsError.CommonError | SkytellsError.ModelNotFound>()
+    expectTypeOf<Models.GetError>().toEqualTypeOf<Predictions.CommonError | SkytellsError.ModelNotFound>()
     expectTypeOf<Extract<Models.GetError, { _tag: "InvalidInput" | "InsufficientCredits" }>>().toBeNever()
   })
 
-  it("handling ModelNotFound leaves exactly CommonError", () => {
+  it("handling ModelNotFound leaves exactly the common failures", () => {
     const handled = Models.get("x").pipe(Effect.catchTag("ModelNotFound", () => Effect.succeed(null)))
-    expectTypeOf(handled).toEqualTypeOf<Effect.Effect<Model.Model | null, SkytellsError.CommonError, Client>>()
+    expectTypeOf(handled).toEqualTypeOf<Effect.Effect<Model.Model | null, Predictions.CommonError, Client>>()
   })
 
   it("validateInput fails with InvalidInput only and needs nothing", () => {

@@ -33,6 +33,69 @@ describe("each operation has its own union", () => {
     >()
   })
 
+  it("a Prediction API call's common failures hold none of the Inference API's own ids", () => {
+    expectTypeOf<Tags<Predictions.CommonError>>().toEqualTypeOf<
+      | "Unauthorized"
+      | "AccountSuspended"
+      | "Forbidden"
+      | "RateLimitExceeded"
+      | "InternalError"
+      | "ModelUnavailable"
+      | "ServiceUnavailable"
+      | "GatewayError"
+      | "UnknownApiError"
+      | "MalformedResponse"
+      | "TransportError"
+      | "RequestTimeout"
+    >()
+    expectTypeOf<Exclude<Tags<Predictions.GetError>, Tags<Predictions.CommonError>>>().toEqualTypeOf<
+      "PredictionNotFound" | "PredictionFailed" | "Timeout"
+    >()
+  })
+
+  it("create + wait holds exactly what those two can return", () => {
+    expectTypeOf<Exclude<Tags<Predictions.RunError>, Tags<Predictions.CommonError>>>().toEqualTypeOf<
+      | "InvalidInput"
+      | "UnsupportedMediaType"
+      | "MissingRequiredField"
+      | "ValidationError"
+      | "InvalidParameterCombination"
+      | "ModelNotSupported"
+      | "PaymentRequired"
+      | "InsufficientCredits"
+      | "SecurityViolation"
+      | "ModelAccessDenied"
+      | "LegalReasons"
+      | "InfrastructureError"
+      | "UnprocessableEntity"
+      | "ModerationError"
+      | "ContentPolicyViolation"
+      | "UseCaseNotSupported"
+      | "ModelNotAuthorized"
+      | "ModelNotFound"
+      | "PredictionFailed"
+      | "Timeout"
+      | "PredictionNotFound"
+      | "PredictionCanceled"
+      | "WaitTimeout"
+    >()
+    expectTypeOf<
+      Extract<
+        Predictions.RunError,
+        {
+          _tag:
+            | "InvalidDateFormat"
+            | "InvalidDateRange"
+            | "ContextLengthExceeded"
+            | "InferenceRateLimited"
+            | "InvalidRequestError"
+            | "InsufficientQuota"
+            | "InvalidApiKey"
+        }
+      >
+    >().toBeNever()
+  })
+
   it("get, cancel, remove and list add only what is documented for them", () => {
     expectTypeOf<Exclude<Tags<Predictions.GetError>, Common>>().toEqualTypeOf<
       "PredictionNotFound" | "PredictionFailed" | "Timeout"
@@ -72,18 +135,12 @@ describe("catchTags over an operation's union is exhaustive", () => {
   it("handling every tag of get leaves never; leaving one out does not compile", () => {
     const handlers = {
       Unauthorized: () => Effect.succeed(0),
-      InvalidApiKey: () => Effect.succeed(0),
       AccountSuspended: () => Effect.succeed(0),
       Forbidden: () => Effect.succeed(0),
       RateLimitExceeded: () => Effect.succeed(0),
-      RateLimited: () => Effect.succeed(0),
-      InferenceRateLimited: () => Effect.succeed(0),
       InternalError: () => Effect.succeed(0),
       ModelUnavailable: () => Effect.succeed(0),
-      InferenceError: () => Effect.succeed(0),
-      ServerError: () => Effect.succeed(0),
       ServiceUnavailable: () => Effect.succeed(0),
-      InferenceTimeout: () => Effect.succeed(0),
       GatewayError: () => Effect.succeed(0),
       UnknownApiError: () => Effect.succeed(0),
       MalformedResponse: () => Effect.succeed(0),

@@ -44,7 +44,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as InputValidation from "./internal/inputValidation.js"
-import { declare, type Declared } from "./internal/narrow.js"
+import { declare, type Declared, predictionApiCommon } from "./internal/narrow.js"
 import * as Paths from "./internal/paths.js"
 import * as M from "./Model.js"
 import { SkytellsClient } from "./SkytellsClient.js"
@@ -57,20 +57,23 @@ type Model = M.Model
 const getErrors = [SkytellsError.ModelNotFound] as const
 
 /**
- * @since 0.1.0
- * @category errors
- */
-export type ListError = SkytellsError.CommonError
-/**
- * `CommonError` and `ModelNotFound`.
+ * The failures any Prediction API call can have: authentication, refusals, rate limits, server-side
+ * and undocumented failures (the Inference API's own ids are not among them).
  *
  * @since 0.1.0
  * @category errors
  */
-export type GetError = Declared<typeof getErrors>
+export type ListError = Declared<[], typeof predictionApiCommon>
+/**
+ * `ListError` and `ModelNotFound`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type GetError = Declared<typeof getErrors, typeof predictionApiCommon>
 
-const narrowList = declare([])
-const narrowGet = declare(getErrors)
+const narrowList = declare([], predictionApiCommon)
+const narrowGet = declare(getErrors, predictionApiCommon)
 
 // Requests --------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
-import type { Declared } from "./internal/narrow.js"
+import type { Declared, predictionApiCommon } from "./internal/narrow.js"
 import * as internal from "./internal/predictions.js"
 import * as internalList from "./internal/predictionsList.js"
 import * as waiting from "./internal/waiting.js"
@@ -43,41 +43,53 @@ export {
 } from "./internal/waiting.js"
 
 /**
- * `CommonError`, validation, billing, permission and content-policy errors, `ModelNotFound`,
+ * What every Prediction API call can fail with: authentication (`Unauthorized`, `AccountSuspended`),
+ * `Forbidden`, `RateLimitExceeded`, server-side errors (`InternalError`, `ModelUnavailable`,
+ * `ServiceUnavailable`, `GatewayError`) and the undocumented failures (`UnknownApiError`,
+ * `MalformedResponse`, `TransportError`, `RequestTimeout`). Narrower than `SkytellsError.CommonError`,
+ * which also holds the Inference API's own ids.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CommonError = Declared<[], typeof predictionApiCommon>
+/**
+ * {@link CommonError}, request validation (`InvalidInput`, `MissingRequiredField`, ...), billing
+ * (`InsufficientCredits`, `PaymentRequired`), permission and content-policy errors, `ModelNotFound`,
  * `PredictionFailed` and `Timeout`.
  *
  * @since 0.1.0
  * @category errors
  */
-export type CreateError = Declared<typeof internal.createErrors>
+export type CreateError = Declared<typeof internal.createErrors, typeof predictionApiCommon>
 /**
- * `CommonError`, `PredictionNotFound`, `PredictionFailed` and `Timeout`.
+ * {@link CommonError}, `PredictionNotFound`, `PredictionFailed` and `Timeout`.
  *
  * @since 0.1.0
  * @category errors
  */
-export type GetError = Declared<typeof internal.getErrors>
+export type GetError = Declared<typeof internal.getErrors, typeof predictionApiCommon>
 /**
- * `CommonError`, `PredictionNotFound` and `PredictionNotCancellable`.
+ * {@link CommonError}, `PredictionNotFound` and `PredictionNotCancellable`.
  *
  * @since 0.1.0
  * @category errors
  */
-export type CancelError = Declared<typeof internal.cancelErrors>
+export type CancelError = Declared<typeof internal.cancelErrors, typeof predictionApiCommon>
 /**
- * `CommonError` and `PredictionNotFound`.
+ * {@link CommonError} and `PredictionNotFound`.
  *
  * @since 0.1.0
  * @category errors
  */
-export type RemoveError = Declared<typeof internal.removeErrors>
+export type RemoveError = Declared<typeof internal.removeErrors, typeof predictionApiCommon>
 /**
- * `CommonError`, the list filters' validation errors and `ModelNotFound`.
+ * {@link CommonError}, the list filters' validation errors and `ModelNotFound`.
  *
  * @since 0.1.0
  * @category errors
  */
-export type ListError = Declared<typeof internalList.listErrors>
+export type ListError = Declared<typeof internalList.listErrors, typeof predictionApiCommon>
 /**
  * Waiting: polling failures plus how a prediction can end badly.
  *

@@ -15,16 +15,49 @@ export type ErrorClass =
   & { readonly _tag: string }
   & (new(...args: ReadonlyArray<any>) => SkytellsError.SkytellsApiError)
 
-/** The error type of an operation that documents `L`. @internal */
-export type Declared<L extends ReadonlyArray<ErrorClass>> = SkytellsError.CommonError | InstanceType<L[number]>
+/** Failures outside the catalogue: any call can have them, whatever the API. @internal */
+export type Undocumented =
+  | SkytellsError.UnknownApiError
+  | SkytellsError.GatewayError
+  | SkytellsError.MalformedResponse
+  | SkytellsError.TransportError
+  | SkytellsError.RequestTimeout
 
-// The catalogue classes every operation can fail with (the rest of CommonError is not in the catalogue).
-const common: ReadonlyArray<ErrorClass> = [
+/**
+ * The catalogue classes any call to the Prediction API (predictions, models) can fail with. The
+ * Inference API's own ids (`InvalidApiKey`, `RateLimited`, `InferenceRateLimited`, `ServerError`,
+ * ...) are not among them: they are documented for inference only. `ServiceUnavailable` is, because
+ * a 503 naming no id decodes to it on either API.
+ *
+ * @internal
+ */
+export const predictionApiCommon = [
+  SkytellsError.Unauthorized,
+  SkytellsError.AccountSuspended,
+  SkytellsError.Forbidden,
+  SkytellsError.RateLimitExceeded,
+  SkytellsError.InternalError,
+  SkytellsError.ModelUnavailable,
+  SkytellsError.ServiceUnavailable
+] as const
+
+/** The catalogue part of `SkytellsError.CommonError`, which every inference call can fail with. @internal */
+export const inferenceApiCommon = [
   ...SkytellsError.authenticationErrors,
   SkytellsError.Forbidden,
   ...SkytellsError.rateLimitErrors,
   ...SkytellsError.serverErrors
-]
+] as const
+
+/**
+ * The error type of an operation that documents `L` on an API whose common failures are `C`.
+ *
+ * @internal
+ */
+export type Declared<
+  L extends ReadonlyArray<ErrorClass>,
+  C extends ReadonlyArray<ErrorClass> = typeof inferenceApiCommon
+> = Undocumented | InstanceType<C[number] | L[number]>
 
 const toUnknown = (error: SkytellsError.SkytellsApiError): SkytellsError.UnknownApiError =>
   new SkytellsError.UnknownApiError({
@@ -42,11 +75,14 @@ const toUnknown = (error: SkytellsError.SkytellsApiError): SkytellsError.Unknown
  *
  * @internal
  */
-export const declare = <const L extends ReadonlyArray<ErrorClass>>(classes: L) => {
+export const declare = <
+  const L extends ReadonlyArray<ErrorClass>,
+  const C extends ReadonlyArray<ErrorClass> = typeof inferenceApiCommon
+>(classes: L, common: C = inferenceApiCommon as ReadonlyArray<ErrorClass> as C) => {
   const allowed: ReadonlySet<string> = new Set([...common, ...classes].map((c) => c._tag))
-  // Errors outside the catalogue (transport, timeouts, malformed answers) are all in CommonError.
-  const isDeclared = (error: SkytellsError.SkytellsError): error is Declared<L> =>
+  // Errors outside the catalogue (transport, timeouts, malformed answers) are always declared.
+  const isDeclared = (error: SkytellsError.SkytellsError): error is Declared<L, C> =>
     !("resolution" in error) || allowed.has(error._tag)
-  return <A, R>(effect: Effect.Effect<A, SkytellsError.SkytellsError, R>): Effect.Effect<A, Declared<L>, R> =>
+  return <A, R>(effect: Effect.Effect<A, SkytellsError.SkytellsError, R>): Effect.Effect<A, Declared<L, C>, R> =>
     Effect.mapError(effect, (error) => isDeclared(error) ? error : toUnknown(error))
 }

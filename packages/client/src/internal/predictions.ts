@@ -14,13 +14,21 @@ import * as P from "../Prediction.js"
 import type * as Predictions from "../Predictions.js"
 import { type Service as SkytellsClientService, SkytellsClient } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
-import { declare } from "./narrow.js"
+import { declare, predictionApiCommon } from "./narrow.js"
 import * as Paths from "./paths.js"
 
 // Each operation declares its documented errors once: the list gives its type and its run-time check.
+// Only what the Prediction API documents for the operation: the list filters' date errors, and the
+// Inference API's ids (`ContextLengthExceeded`, `InsufficientQuota`, ...), cannot come from a create.
 export const createErrors = [
-  ...SkytellsError.validationErrors,
-  ...SkytellsError.billingErrors,
+  SkytellsError.InvalidInput,
+  SkytellsError.UnsupportedMediaType,
+  SkytellsError.MissingRequiredField,
+  SkytellsError.ValidationError,
+  SkytellsError.InvalidParameterCombination,
+  SkytellsError.ModelNotSupported,
+  SkytellsError.PaymentRequired,
+  SkytellsError.InsufficientCredits,
   ...SkytellsError.permissionErrors,
   ...SkytellsError.contentPolicyErrors,
   SkytellsError.ModelNotFound,
@@ -35,10 +43,10 @@ export const getErrors = [
 export const cancelErrors = [SkytellsError.PredictionNotFound, SkytellsError.PredictionNotCancellable] as const
 export const removeErrors = [SkytellsError.PredictionNotFound] as const
 
-const narrowCreate = declare(createErrors)
-const narrowGet = declare(getErrors)
-const narrowCancel = declare(cancelErrors)
-const narrowRemove = declare(removeErrors)
+const narrowCreate = declare(createErrors, predictionApiCommon)
+const narrowGet = declare(getErrors, predictionApiCommon)
+const narrowCancel = declare(cancelErrors, predictionApiCommon)
+const narrowRemove = declare(removeErrors, predictionApiCommon)
 
 export const idOf = (target: Predictions.Target): string => typeof target === "string" ? target : target.id ?? ""
 

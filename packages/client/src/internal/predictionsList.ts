@@ -13,7 +13,7 @@ import * as P from "../Prediction.js"
 import type * as Predictions from "../Predictions.js"
 import { SkytellsClient } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
-import { declare } from "./narrow.js"
+import { declare, predictionApiCommon } from "./narrow.js"
 
 export const listErrors = [
   SkytellsError.InvalidParameter,
@@ -23,7 +23,7 @@ export const listErrors = [
   SkytellsError.ModelNotFound
 ] as const
 
-const narrowList = declare(listErrors)
+const narrowList = declare(listErrors, predictionApiCommon)
 
 const Pagination = Schema.Struct({
   current_page: Schema.optional(Schema.Number),
