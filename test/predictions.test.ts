@@ -1,34 +1,27 @@
 /**
  * The Prediction API over the fake Skytells API in process, under TestClock.
  */
-import { Prediction, Predictions, Retry, SkytellsClient } from "@effect-skytells/client"
+import type { SkytellsClient } from "@effect-skytells/client"
+import { Prediction, Predictions, Retry } from "@effect-skytells/client"
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import type { Duration } from "effect"
-import { Cause, Chunk, Clock, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Stream, TestClock } from "effect"
-
-const fakeLayer = (options: FakeSkytells.Options = {}, client: Partial<SkytellsClient.Options> = {}) =>
-  SkytellsClient.layer({
-    apiKey: Redacted.make(FakeSkytells.defaultApiKey),
-    baseUrl: FakeSkytells.defaultBaseUrl,
-    ...client
-  }).pipe(Layer.provideMerge(FakeSkytells.layer(options)))
-
-/** Runs with the fake, moving the clock in steps until `effect` completes. */
-const drive = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "1 second", steps = 600) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let i = 0; i < steps; i++) {
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) break
-      yield* TestClock.adjust(step)
-    }
-    return yield* Fiber.await(fiber)
-  })
-
-const requests = Effect.flatMap(FakeSkytells.FakeSkytells, (f) => f.requests)
-const prompt = { prompt: "a lighthouse at dawn" }
+import { Cause, Chunk, Effect, Exit, Fiber, Option, Schedule, Stream, TestClock } from "effect"
+import {
+  bodyOf,
+  cancels,
+  creates,
+  drive,
+  failureIn,
+  fakeLayer,
+  gets,
+  longRunning,
+  oneMinute,
+  prompt,
+  requests,
+  settle,
+  statuses
+} from "./support/predictions.js"
 
 describe("create, get, cancel, remove", () => {
   it.effect("create sends model + input and returns the prediction", () =>
@@ -323,42 +316,6 @@ describe("a 200 whose body is cut or empty", () => {
 })
 
 // Regression tests for the hardening of wait/watch/run --------------------------------------------
-
-/** The failure of an exit, if it failed with one. */
-const failureIn = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
-  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
-
-/** Runs `effect` and notes the Clock time at which it ended. */
-const endingAt = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.exit(effect), (exit) => Effect.map(Clock.currentTimeMillis, (at) => ({ exit, at })))
-
-/**
- * Drives `effect` in steps of half a second, for at most 2 minutes of Clock time, and returns its
- * exit with the Clock time it ended at; an effect still running then fails the test.
- */
-const settle = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(endingAt(effect))
-    for (let i = 0; i < 240; i++) {
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) return yield* done.value
-      yield* TestClock.adjust("500 millis")
-    }
-    yield* Fiber.interrupt(fiber)
-    return assert.fail("still running after 2 minutes")
-  })
-
-const longRunning = { lifecycle: { queued: 0, starting: 0, processing: "10 minutes" } } as const
-const oneMinute = { lifecycle: { queued: 0, starting: 0, processing: "60 seconds" } } as const
-
-const gets = Effect.map(requests, (all) => all.filter((r) => r.method === "GET"))
-const creates = Effect.map(requests, (all) => all.filter((r) => r.route === "predictions.create"))
-const cancels = Effect.map(requests, (all) => all.filter((r) => r.route === "predictions.cancel"))
-const bodyOf = (request: { readonly body: string | undefined }) => JSON.parse(request.body ?? "{}")
-const statuses = Effect.flatMap(
-  FakeSkytells.FakeSkytells,
-  (f) => Effect.map(f.predictions, (ps) => ps.map((p) => p.status))
-)
 
 describe("the client deadline bounds wait, watch and run, every poll included", () => {
   const deadline = { deadline: "5 seconds" } as const

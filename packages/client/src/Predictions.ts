@@ -344,3 +344,33 @@ export const run: (
   request: Omit<CreateRequest, "await">,
   options?: RunOptions
 ) => Effect.Effect<Prediction, RunError, SkytellsClient> = waiting.run
+
+/**
+ * Create and follow: every observed state of a new prediction, from the create's answer to the
+ * finished prediction, which is the last element. For progress bars: each state carries `status`
+ * and, when the model reports it, `metrics.progress`. Fails like {@link run}, after emitting the
+ * final state of a prediction that ended `failed` or `canceled`.
+ *
+ * The create is sent without `await` (a held request would report nothing until the end) and the
+ * stream polls with the wait schedule. With `cancelOnInterrupt`, a consumer that stops early, an
+ * interruption, `maxWait` or the deadline cancels the prediction on the server. The client's
+ * `deadline` bounds the create and every poll together.
+ *
+ * @example
+ * ```ts
+ * import { Predictions } from "@effect-skytells/client"
+ * import { Console, Effect, Stream } from "effect"
+ *
+ * const program = Predictions.runStream({ model: "truefusion", input: { prompt: "a lighthouse" } }).pipe(
+ *   Stream.tap((p) => Console.log(`${p.status} ${p.metrics?.progress ?? ""}`)),
+ *   Stream.runLast
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const runStream: (
+  request: Omit<CreateRequest, "await">,
+  options?: WaitOptions
+) => Stream.Stream<Prediction, RunError, SkytellsClient> = waiting.runStream

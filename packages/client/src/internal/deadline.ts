@@ -57,19 +57,29 @@ export const withDeadline = <A, E, R>(
   method: string,
   url: string
 ): Effect.Effect<A, E | SkytellsError.RequestTimeout, R> =>
-  Effect.flatMap(
-    deadlineFrom(own),
-    (chosen) =>
-      chosen === undefined ? effect : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.locally(
-          Effect.timeoutFail(effect, {
-            duration: Duration.millis(Math.max(0, chosen.at - now)),
-            onTimeout: () => new SkytellsError.RequestTimeout({ method, url, timeout: chosen.total, scope: "deadline" })
-          }),
-          currentDeadline,
-          chosen
-        ))
-  )
+  Effect.flatMap(deadlineFrom(own), (chosen) => underDeadline(chosen, effect, method, url))
+
+/**
+ * Bounds `effect` by a deadline already chosen (see {@link withDeadline}): for operations made of
+ * several steps, such as a create followed by a stream of polls, that must share one deadline.
+ *
+ * @internal
+ */
+export const underDeadline = <A, E, R>(
+  deadline: Deadline | undefined,
+  effect: Effect.Effect<A, E, R>,
+  method: string,
+  url: string
+): Effect.Effect<A, E | SkytellsError.RequestTimeout, R> =>
+  deadline === undefined ? effect : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.locally(
+      Effect.timeoutFail(effect, {
+        duration: Duration.millis(Math.max(0, deadline.at - now)),
+        onTimeout: () => new SkytellsError.RequestTimeout({ method, url, timeout: deadline.total, scope: "deadline" })
+      }),
+      currentDeadline,
+      deadline
+    ))
 
 /**
  * Runs `effect` outside any operation's deadline: clean-up (cancelling a prediction after its wait

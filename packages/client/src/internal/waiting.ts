@@ -17,7 +17,14 @@ import * as P from "../Prediction.js"
 import type * as Predictions from "../Predictions.js"
 import { SkytellsClient } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
-import { currentDeadline, deadlineFrom, withDeadline, withoutDeadline } from "./deadline.js"
+import {
+  currentDeadline,
+  type Deadline,
+  deadlineFrom,
+  underDeadline,
+  withDeadline,
+  withoutDeadline
+} from "./deadline.js"
 import { cancel, create, get, idOf } from "./predictions.js"
 
 /**
@@ -86,9 +93,25 @@ export const watch = (
   target: Predictions.Target,
   options: Predictions.WaitOptions = {}
 ): Stream.Stream<P.Prediction, Predictions.WaitError, SkytellsClient> =>
+  Stream.unwrap(Effect.flatMap(
+    SkytellsClient,
+    (client) => Effect.map(deadlineFrom(client.deadline), (deadline) => watchUntil(target, options, deadline))
+  ))
+
+// Progress at Debug level, for `run` and `wait` whose callers see only the end.
+const logState = (message: string) => (prediction: P.Prediction) =>
+  Effect.logDebug(message).pipe(Effect.annotateLogs({ predictionId: prediction.id, status: prediction.status }))
+const logPolled = logState("Skytells prediction polled")
+const logCreated = logState("Skytells prediction created")
+
+/** {@link watch} bounded by a deadline chosen by the caller (`runStream` shares one with its create). */
+const watchUntil = (
+  target: Predictions.Target,
+  options: Predictions.WaitOptions,
+  deadline: Deadline | undefined
+): Stream.Stream<P.Prediction, Predictions.WaitError, SkytellsClient> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const client = yield* SkytellsClient
-    const deadline = yield* deadlineFrom(client.deadline)
     const driver = yield* Schedule.driver(options.schedule ?? defaultPollSchedule)
     const startedAt = yield* Clock.currentTimeMillis
     const last = yield* Ref.make<Option.Option<P.Prediction>>(
@@ -104,8 +127,10 @@ export const watch = (
     ): Effect.Effect<Option.Option<readonly [P.Prediction, WatchState]>, Predictions.WaitError, SkytellsClient> => {
       switch (state._tag) {
         case "Fetch":
-          return Effect.map(Effect.tap(get(state.target), (p) => Ref.set(last, Option.some(p))), (p) =>
-            Option.some([p, after(p)] as const))
+          return Effect.map(
+            Effect.tap(get(state.target), (p) => Effect.zipRight(Ref.set(last, Option.some(p)), logPolled(p))),
+            (p) => Option.some([p, after(p)] as const)
+          )
         case "Emit":
           return Effect.succeed(Option.some([state.prediction, after(state.prediction)] as const))
         case "Poll":
@@ -126,8 +151,7 @@ export const watch = (
           )
         case "End":
           return Option.match(failureOf(state.prediction), {
-            onNone: () =>
-              Effect.succeed(Option.none()),
+            onNone: () => Effect.succeed(Option.none()),
             onSome: (error) => Effect.fail(error)
           })
       }
@@ -213,6 +237,19 @@ const cancelUnlessFinished = <R>(
 
 const AWAIT_TIMEOUT = Duration.minutes(5)
 
+/** What is left of `maxWait` once the create, started at `started`, has answered. */
+const maxWaitLeft = (options: Predictions.WaitOptions, started: number) =>
+  Effect.map(
+    Clock.currentTimeMillis,
+    (now): { readonly maxWait?: Duration.Duration } =>
+      options.maxWait === undefined ? {} : {
+        maxWait: Duration.max(
+          Duration.zero,
+          Duration.subtract(Duration.decode(options.maxWait), Duration.millis(now - started))
+        )
+      }
+  )
+
 export const run = (
   request: Omit<Predictions.CreateRequest, "await">,
   options: Predictions.RunOptions = {}
@@ -225,15 +262,10 @@ export const run = (
     const createThenWait = (restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
       Effect.gen(function*() {
         const created = yield* create({ ...request, await: useAwait }, useAwait ? { timeout: AWAIT_TIMEOUT } : {})
-        const elapsed = Duration.millis((yield* Clock.currentTimeMillis) - started)
-        const remaining = options.maxWait !== undefined
-          ? Duration.max(Duration.zero, Duration.subtract(Duration.decode(options.maxWait), elapsed))
-          : undefined
-        const waiting = restore(wait(created, {
-          ...options,
-          cancelOnInterrupt: false,
-          ...(remaining !== undefined ? { maxWait: remaining } : {})
-        }))
+        yield* logCreated(created)
+        const waiting = restore(
+          wait(created, { ...options, cancelOnInterrupt: false, ...yield* maxWaitLeft(options, started) })
+        )
         return yield* options.cancelOnInterrupt === true ? cancelUnlessFinished(created, waiting) : waiting
       })
     // With cancelOnInterrupt, an interruption must not land between the create's answer and the
@@ -264,3 +296,39 @@ export const run = (
     (client) => withDeadline(client.deadline, attempted, "POST", `${client.baseUrl}/predictions`)
   ).pipe(Effect.withSpan("Predictions.run"))
 }
+
+export const runStream = (
+  request: Omit<Predictions.CreateRequest, "await">,
+  options: Predictions.WaitOptions = {}
+): Stream.Stream<P.Prediction, Predictions.RunError, SkytellsClient> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const client = yield* SkytellsClient
+    // One deadline for the create and every poll after it.
+    const deadline = yield* deadlineFrom(client.deadline)
+    const started = yield* Clock.currentTimeMillis
+    // Never `await`: the server would hold the answer until the prediction is done, with no progress.
+    const creating = underDeadline(
+      deadline,
+      create({ ...request, await: false }),
+      "POST",
+      `${client.baseUrl}/predictions`
+    )
+    const finished = yield* Ref.make(false)
+    // acquireRelease: the cancel is in place the moment the create answers, whatever ends the stream
+    // after that (interruption, a consumer that stops early, maxWait, the deadline, a failed poll).
+    const created = options.cancelOnInterrupt === true
+      ? yield* Effect.acquireRelease(
+        creating,
+        (prediction) => Effect.flatMap(Ref.get(finished), (done) => done ? Effect.void : cancelQuietly(prediction))
+      )
+      : yield* creating
+    yield* logCreated(created)
+    return watchUntil(created, { ...options, ...yield* maxWaitLeft(options, started) }, deadline).pipe(
+      Stream.tap((p) => P.isTerminal(p) ? Ref.set(finished, true) : Effect.void),
+      Stream.mapError((error) =>
+        error._tag === "WaitTimeout" && options.cancelOnInterrupt === true
+          ? new WaitTimeout({ ...error, canceled: true })
+          : error
+      )
+    )
+  })).pipe(Stream.withSpan("Predictions.runStream"))
