@@ -19,6 +19,7 @@ import {
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { FileSystem, HttpRouter, HttpServer } from "@effect/platform"
 import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import * as CliProgress from "cli-progress"
 import { Console, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule, Stream } from "effect"
 import * as Http from "node:http"
 
@@ -32,10 +33,46 @@ const check = (condition: boolean, what: string) =>
 
 const heading = (n: number, title: string) => Console.log(`\n${n}. ${title}`)
 
-const bar = (progress: number) => {
-  const filled = Math.round(Math.max(0, Math.min(100, progress)) / 5)
-  return `${"█".repeat(filled)}${"░".repeat(20 - filled)} ${String(Math.round(progress)).padStart(3)}%`
-}
+const percent = (p: Prediction.Prediction) =>
+  Math.round(Math.max(0, Math.min(100, p.metrics?.progress ?? (Prediction.isSucceeded(p) ? 100 : 0))))
+
+/**
+ * Shows each state of a prediction: on a terminal, one bar redrawn in place (cli-progress); in a
+ * log or a pipe, where redrawing would print control characters, one plain line per change.
+ */
+const progressView = Effect.acquireRelease(
+  Effect.sync(() => {
+    if (process.stdout.isTTY !== true) {
+      let last = ""
+      return {
+        update: (p: Prediction.Prediction) => {
+          const line = `   ${p.status.padEnd(10)} ${String(percent(p)).padStart(3)}%`
+          if (line !== last) console.log(last = line)
+        },
+        stop: () => {}
+      }
+    }
+    const bar = new CliProgress.SingleBar({
+      format: "   {status} [{bar}] {percentage}%",
+      hideCursor: true,
+      clearOnComplete: false
+    }, CliProgress.Presets.shades_classic)
+    bar.start(100, 0, { status: "starting".padEnd(10) })
+    return {
+      update: (p: Prediction.Prediction) => bar.update(percent(p), { status: p.status.padEnd(10) }),
+      stop: () => bar.stop()
+    }
+  }),
+  (view) => Effect.sync(() => view.stop())
+)
+
+/** A documented error as the tour prints it: what happened, then what to do. */
+const report = (error: SkytellsError.SkytellsError) =>
+  Console.log(
+    "resolution" in error
+      ? `   ${error._tag} (${error.errorId}): ${error.message}\n   What to do: ${error.resolution}`
+      : `   ${SkytellsError.describe(error)}`
+  )
 
 /** Prints the client's own debug log of each retry, so the tour shows the waits it really made. */
 const retryNarrator = Logger.make(({ annotations, message }) => {
@@ -52,15 +89,14 @@ const imageWithProgress = Effect.gen(function*() {
     1,
     "An image prediction with a live progress bar (metrics.progress), its outputs saved before they expire"
   )
-  const created = yield* Predictions.create({ model: "truefusion", input: { prompt: "a lighthouse at dawn" } })
-  yield* Console.log(`   created ${created.id} (${created.status})`)
-  const last = yield* Predictions.watch(created, { schedule: Schedule.spaced("400 millis") }).pipe(
-    Stream.tap((p) =>
-      Console.log(`   ${p.status.padEnd(10)} ${bar(p.metrics?.progress ?? (Prediction.isSucceeded(p) ? 100 : 0))}`)
-    ),
-    Stream.runLast
-  )
+  // Scoped: the bar is closed (and the cursor restored) as soon as the prediction ends, however it ends.
+  const last = yield* Effect.scoped(Effect.flatMap(progressView, (view) =>
+    Predictions.runStream(
+      { model: "truefusion", input: { prompt: "a lighthouse at dawn" } },
+      { schedule: Schedule.spaced("200 millis") }
+    ).pipe(Stream.tap((p) => Effect.sync(() => view.update(p))), Stream.runLast)))
   const done = Option.getOrThrow(last)
+  yield* Console.log(`   ${done.id} succeeded; copying its outputs (the API keeps them for a limited time)`)
   const saved = yield* Outputs.download(done, "demo-outputs")
   const fs = yield* FileSystem.FileSystem
   const sizes = yield* Effect.forEach(
@@ -96,23 +132,28 @@ const rateLimitBurst = (fake: FakeSkytells.Service, baseUrl: string) =>
 const contentPolicy = (fake: FakeSkytells.Service) =>
   Effect.gen(function*() {
     yield* heading(3, "A prediction that fails on content policy, handled with Effect.catchTags")
-    yield* fake.setScenario({ failureStyle: "error_id" })
-    const outcome = yield* Predictions.run({ model: "fake/fail-CONTENT_POLICY_VIOLATION", input: { prompt: "…" } })
-      .pipe(
-        Effect.as("unexpected success"),
-        Effect.catchTags({
-          ContentPolicyViolation: (e) =>
-            Effect.as(
-              Console.log(
-                `   ${e._tag} (${e.errorId}) on ${e.predictionId}: ${e.message}\n   What to do: ${e.resolution}`
-              ),
-              "handled"
-            ),
-          PredictionFailed: (e) => Effect.succeed(`PredictionFailed: ${e.message}`)
-        })
-      )
-    yield* fake.setScenario({ failureStyle: "error" })
-    yield* check(outcome === "handled", "ContentPolicyViolation")
+    yield* Console.log(
+      "   A failed prediction names its cause either by id (`error_id`) or only in words (`error`): the toolkit\n" +
+        "   types the first as its documented class and the second as PredictionFailed. The fake can send both."
+    )
+    const attempt = (style: "error_id" | "error") =>
+      Effect.gen(function*() {
+        yield* fake.setScenario({ failureStyle: style })
+        yield* Console.log(`\n   With \`${style}\`: running it, about 3 s while the prediction is processed...`)
+        return yield* Predictions.run({ model: "fake/fail-CONTENT_POLICY_VIOLATION", input: { prompt: "…" } }).pipe(
+          Effect.as("unexpected success"),
+          Effect.catchTags({
+            ContentPolicyViolation: (e) => Effect.as(report(e), e._tag),
+            PredictionFailed: (e) => Effect.as(report(e), e._tag)
+          })
+        )
+      })
+    const byId = yield* attempt("error_id")
+    const inWords = yield* attempt("error")
+    yield* check(
+      byId === "ContentPolicyViolation" && inWords === "PredictionFailed",
+      "ContentPolicyViolation by id, PredictionFailed in words"
+    )
   })
 
 const insufficientCredits = (fake: FakeSkytells.Service, baseUrl: string) =>
@@ -126,7 +167,7 @@ const insufficientCredits = (fake: FakeSkytells.Service, baseUrl: string) =>
       )
     )
     const sent = (yield* fake.requests).length
-    yield* Console.log(`   ${SkytellsError.isSkytellsError(error) ? SkytellsError.describe(error) : String(error)}`)
+    yield* SkytellsError.isSkytellsError(error) ? report(error) : Console.log(`   ${String(error)}`)
     yield* Console.log(`   requests sent: ${sent}`)
     yield* check(error._tag === "InsufficientCredits" && sent === 1, "InsufficientCredits after exactly one request")
   })
@@ -157,6 +198,7 @@ const webhookOnce = (fake: FakeSkytells.Service) =>
       input: { prompt: "webhooks" },
       webhook: { url, events: ["completed"] }
     })
+    yield* Console.log(`   created ${created.id}; waiting about 3 s for it to finish and for the webhook deliveries...`)
     yield* Predictions.wait(created, { schedule: Schedule.spaced("300 millis") })
     // Give the fake's delivery and its duplicate a moment to arrive.
     yield* Effect.sleep("500 millis")
@@ -225,7 +267,7 @@ const againstFake = Effect.gen(function*() {
 
 const againstRealApi = (apiKey: Redacted.Redacted<string>) =>
   Effect.gen(function*() {
-    yield* Console.log(`Talking to the real Skytells API at ${SkytellsClient.DEFAULT_BASE_URL}.`)
+    yield* Console.log(`Talking to the real Skytells API at ${SkytellsClient.defaultBaseUrl}.`)
     const layer = SkytellsClient.layer({ apiKey }).pipe(
       Layer.provideMerge(Layer.merge(NodeHttpClient.layerUndici, NodeContext.layer))
     )
@@ -235,9 +277,22 @@ const againstRealApi = (apiKey: Redacted.Redacted<string>) =>
     )
   })
 
+/** What the tour would bill on a real account, said before anything is sent. */
+const realApiWarning = [
+  "SKYTELLS_API_KEY is set, so the tour would run against the real Skytells API and bill your account:",
+  "one truefusion image prediction, one chat completion and one embeddings request.",
+  "Run `pnpm demo --spend` to go ahead, or unset SKYTELLS_API_KEY to tour the embedded fake instead."
+].join("\n")
+
 const main = Effect.gen(function*() {
   const key = process.env.SKYTELLS_API_KEY
-  yield* key !== undefined && key.trim() !== "" ? againstRealApi(Redacted.make(key)) : againstFake
+  if (key === undefined || key.trim() === "") {
+    yield* againstFake
+  } else if (process.argv.includes("--spend")) {
+    yield* againstRealApi(Redacted.make(key))
+  } else {
+    return yield* Console.log(realApiWarning)
+  }
   yield* Console.log("\nEvery step behaved as documented.")
 })
 
