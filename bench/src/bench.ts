@@ -10,7 +10,7 @@
  * Options: --rounds N (3) --requests N (6000) --warmup N (1500) --quick (1 round, 1500 requests,
  * no extras; writes results/quick.*.tmp) --only a,c,... --conc 1,64 --no-extras --no-table
  * --merge a.json,b.json (show the extras/profile/micro of earlier runs) --tmp (write *.tmp)
- * --profile (cpu profile of the toolkit at concurrency 64) --micro (stub-transport hot path: the client's
+ * --profile (cpu profile of the toolkit; --profile-client effect-undici|effect-fast, --profile-conc 64) --micro (stub-transport hot path: the client's
  * sources at --micro-base COMMIT (default HEAD) against the working tree) --base COMMIT (adds row c-base: (c) with
  * the client's sources at COMMIT, in the same rounds) --list N (100000) --rss N (100000)
  */
@@ -44,6 +44,10 @@ const concs = opt("conc", "1,64,256").split(",").map(Number)
 const extras = !quick && !flag("no-extras")
 const table = !flag("no-table")
 const profile = flag("profile")
+// What --profile records: a worker client (effect-undici: the generic path; effect-fast: the fast path)
+// and a concurrency.
+const profileClient = opt("profile-client", "effect-undici")
+const profileConc = Number(opt("profile-conc", "64"))
 const micro = flag("micro")
 const microIterations = Number(opt("micro-iterations", "2000"))
 const microBase = opt("micro-base", "HEAD")
@@ -373,18 +377,18 @@ const main = async () => {
 
     let prof: ProfileSummary | undefined = merged.profile
     if (profile) {
-      console.error("profile: effect-undici at concurrency 64 with --cpu-prof…")
+      console.error(`profile: ${profileClient} at concurrency ${profileConc} with --cpu-prof…`)
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skytells-prof-"))
       const r = await runWorker(
         "effect",
-        { mode: "measure", client: "effect-undici", origin: server.origin, warmup, requests, concurrency: 64 },
+        { mode: "measure", client: profileClient, origin: server.origin, warmup, requests, concurrency: profileConc },
         ["--cpu-prof", "--cpu-prof-interval", "250", "--cpu-prof-dir", dir]
       )
       const file = fs.readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))!
       prof = analyze(path.join(dir, file), r.window as { startUs: number; endUs: number }, requests)
       fs.copyFileSync(
         path.join(dir, file),
-        path.join(resultsDir, `profile-effect-undici-c64.cpuprofile${suffix || ".tmp"}`)
+        path.join(resultsDir, `profile-${profileClient}-c${profileConc}.cpuprofile${suffix || ".tmp"}`)
       )
     }
 
@@ -662,7 +666,7 @@ const render = (input: RenderInput) => {
     lines.push("")
   }
   if (prof) {
-    lines.push("## CPU profile: toolkit over undici, concurrency 64 (measured phase only)")
+    lines.push(`## CPU profile: ${profileClient}, concurrency ${profileConc} (measured phase only)`)
     lines.push("")
     lines.push(
       `${prof.samples} samples, ${fmt(prof.totalMs, 0)} ms in the window, ${
