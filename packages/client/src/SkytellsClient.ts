@@ -33,6 +33,7 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as ApiKey from "./internal/apiKey.js"
 import * as internal from "./internal/client.js"
+import * as Outgoing from "./internal/outgoing.js"
 import type * as RateLimit from "./RateLimit.js"
 import type * as Retry from "./Retry.js"
 import type * as SkytellsError from "./SkytellsError.js"
@@ -43,7 +44,7 @@ import type * as SkytellsError from "./SkytellsError.js"
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_BASE_URL = internal.DEFAULT_BASE_URL
+export const defaultBaseUrl = internal.defaultBaseUrl
 
 /**
  * @since 0.1.0
@@ -57,7 +58,7 @@ export interface Options {
    * that never quotes the key.
    */
   readonly apiKey: Redacted.Redacted<string>
-  /** Default {@link DEFAULT_BASE_URL}. */
+  /** Default {@link defaultBaseUrl}. */
   readonly baseUrl?: string | undefined
   /** Per-attempt timeout. Default 60 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
@@ -211,7 +212,7 @@ export const withHeaders: {
 } = dual(
   2,
   <A, E, R>(effect: Effect.Effect<A, E, R>, headers: Readonly<Record<string, string>>): Effect.Effect<A, E, R> =>
-    Effect.locallyWith(effect, internal.currentHeaders, (current) => ({ ...current, ...headers }))
+    Effect.locallyWith(effect, Outgoing.currentHeaders, (current) => ({ ...current, ...headers }))
 )
 
 /**
@@ -221,7 +222,7 @@ export const withHeaders: {
 export interface ConfigOptions extends Omit<Options, "apiKey" | "baseUrl"> {
   /** Default `Config.redacted("SKYTELLS_API_KEY")`. */
   readonly apiKey?: Config.Config<Redacted.Redacted<string>> | undefined
-  /** Default `SKYTELLS_BASE_URL`, else {@link DEFAULT_BASE_URL}. */
+  /** Default `SKYTELLS_BASE_URL`, else {@link defaultBaseUrl}. */
   readonly baseUrl?: Config.Config<string> | undefined
 }
 
@@ -247,7 +248,7 @@ const apiKeyConfig: Config.Config<Redacted.Redacted<string>> = Config.option(Con
   Config.withDescription("Your Skytells API key, sent as x-api-key")
 )
 
-const baseUrlConfig = Config.string("SKYTELLS_BASE_URL").pipe(Config.withDefault(internal.DEFAULT_BASE_URL))
+const baseUrlConfig = Config.string("SKYTELLS_BASE_URL").pipe(Config.withDefault(internal.defaultBaseUrl))
 
 /**
  * Like {@link layer}, with the key and base URL read through effect's `Config` (environment

@@ -1,4 +1,8 @@
 /**
+ * The client behind `SkytellsClient`: a call is built (`outgoing.ts`), sent as one attempt over the
+ * buffered transport or the `HttpClient`, classified and decoded, and retried by `retrying.ts`; the
+ * limiter, the per-attempt timeout, the deadline, one span per call and the metrics wrap each attempt.
+ *
  * @internal
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -9,18 +13,12 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
-import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type * as Tracer from "effect/Tracer"
 import * as RateLimit from "../RateLimit.js"
-import * as Retry from "../Retry.js"
 import type { Options, Request, Service } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
 import * as ApiKey from "./apiKey.js"
@@ -28,51 +26,22 @@ import { decodeSuccess, ERROR_BODY_LIMIT, readBounded } from "./body.js"
 import { withDeadline } from "./deadline.js"
 import * as Exchange from "./exchange.js"
 import { makeLimiter, noLimiter } from "./limiter.js"
-import { failures, latency, requests, retries, taggedMetric } from "./metrics.js"
+import { failures, latency, requests, taggedMetric } from "./metrics.js"
+import * as Outgoing from "./outgoing.js"
 import * as Paths from "./paths.js"
+import { type Attempt, retrying } from "./retrying.js"
 import { fromHttpClientError } from "./transport.js"
 import * as Watchdog from "./watchdog.js"
 
 /** @internal */
-export const DEFAULT_BASE_URL = "https://api.skytells.ai/v1"
+export const defaultBaseUrl = "https://api.skytells.ai/v1"
 
 /** @internal */
 export const defaultResponseLimits = { maxBodyBytes: 64 * 1024 * 1024, maxEventBytes: 4 * 1024 * 1024 } as const
 
-const USER_AGENT = "effect-skytells/0.1.0"
 const DEFAULT_TIMEOUT = Duration.seconds(60)
 
 // The client ------------------------------------------------------------------------------------
-
-/**
- * Extra headers for the requests of the current fiber (`SkytellsClient.withHeaders`).
- *
- * @internal
- */
-export const currentHeaders: FiberRef.FiberRef<Readonly<Record<string, string>> | undefined> = globalValue(
-  "@effect-skytells/client/currentHeaders",
-  () => FiberRef.unsafeMake<Readonly<Record<string, string>> | undefined>(undefined)
-)
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// Tab, visible ASCII and obs-text: what HTTP allows in a field value (no line breaks, no NUL).
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
-
-/** The name of the first header that cannot go on the wire (its value is never quoted). */
-const invalidHeader = (headers: Readonly<Record<string, string>>): string | undefined => {
-  for (const [name, value] of Object.entries(headers)) {
-    if (!TOKEN.test(name)) return JSON.stringify(name.slice(0, 60))
-    if (typeof value !== "string" || !FIELD_VALUE.test(value)) return name
-  }
-  return undefined
-}
-
-/** One attempt of a call: its number, the call's span, and the status it got, once answered. */
-interface Attempt {
-  readonly span: Tracer.Span | undefined
-  readonly number: number
-  status: number | undefined
-}
 
 /** @internal */
 export const make = (
@@ -83,7 +52,7 @@ export const make = (
       onLeft: (reason) => Effect.fail(ConfigError.InvalidData(["apiKey"], `Skytells client: ${reason}.`)),
       onRight: Effect.succeed
     })
-    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
+    const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")
     const base = yield* parseBaseUrl(baseUrl)
     const basePath = base.pathname.replace(/\/+$/, "")
     // The client's spans replace the platform's per-request span (which also costs 15-25 % CPU,
@@ -108,74 +77,10 @@ export const make = (
       maxBodyBytes: options.responseLimits?.maxBodyBytes ?? defaultResponseLimits.maxBodyBytes,
       maxEventBytes: options.responseLimits?.maxEventBytes ?? defaultResponseLimits.maxEventBytes
     }
-    const staticHeaders = { ...options.headers, "user-agent": USER_AGENT }
-    const headerRecords = new Map<string, Record<string, string>>()
-    const headersFor = (accept: string) => {
-      let h = headerRecords.get(accept)
-      if (h === undefined) {
-        h = { ...staticHeaders, accept, "x-api-key": Redacted.value(apiKey) }
-        if (headerRecords.size < 16) headerRecords.set(accept, h)
-      }
-      return h
-    }
-
     const apiUrl = (url: string, under?: string) =>
       Paths.underBase(under === undefined ? base : new URL(`${baseUrl}${under}`), url)
 
-    /**
-     * The request as it goes on the wire. Absolute URLs are followed only under the base URL: the
-     * key is never sent anywhere else.
-     */
-    const outgoingOf = (
-      request: Omit<Request<unknown>, "schema">,
-      accept: string,
-      extra: Readonly<Record<string, string>> | undefined
-    ): Either.Either<Exchange.Outgoing, SkytellsError.TransportError> => {
-      const absolute = /^[a-z][a-z0-9+.-]*:/i.test(request.path)
-      const relative = `${request.path.startsWith("/") ? "" : "/"}${request.path}`
-      const path = absolute ? apiUrl(request.path) : `${baseUrl}${relative}`
-      const refuse = (reason: "InvalidUrl" | "Encode", description: string) =>
-        Either.left(
-          new SkytellsError.TransportError({
-            reason,
-            mayHaveReachedServer: false,
-            method: request.method,
-            url: Paths.withoutSecrets(request.path),
-            description
-          })
-        )
-      if (path === undefined) return refuse("InvalidUrl", `refusing to send the API key outside ${baseUrl}`)
-      const badHeader = extra === undefined ? undefined : invalidHeader(extra)
-      if (badHeader !== undefined) return refuse("Encode", `the header ${badHeader} cannot be sent in HTTP`)
-      // The origin and the path + query, for transports that take them apart (parsed only for a URL
-      // taken from a response).
-      const parsed = absolute ? new URL(path) : undefined
-      const origin = parsed === undefined ? base.origin : parsed.origin
-      let target = parsed === undefined ? `${basePath}${relative}` : `${parsed.pathname}${parsed.search}`
-      let url = path
-      if (request.urlParams !== undefined) {
-        const query = new URLSearchParams()
-        for (const [key, value] of Object.entries(request.urlParams)) {
-          if (value !== undefined) query.append(key, String(value))
-        }
-        const text = query.toString()
-        if (text !== "") {
-          url = `${url}${url.includes("?") ? "&" : "?"}${text}`
-          target = `${target}${target.includes("?") ? "&" : "?"}${text}`
-        }
-      }
-      let body: string | undefined = undefined
-      if (request.body !== undefined) {
-        try {
-          body = JSON.stringify(request.body)
-        } catch (cause) {
-          return refuse("Encode", `the request body is not JSON: ${cause instanceof Error ? cause.message : "?"}`)
-        }
-      }
-      // The client's own headers (the key, accept) win over the extra ones.
-      const headers = extra === undefined ? headersFor(accept) : { ...extra, ...headersFor(accept) }
-      return Either.right({ method: request.method, url, origin, target, headers, body })
-    }
+    const outgoingOf = Outgoing.make({ base, baseUrl, basePath, apiKey, apiUrl, headers: options.headers })
 
     const withoutFetchRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.provideService(effect, FetchHttpClient.Fetch, noRedirectFetch)
@@ -332,90 +237,6 @@ export const make = (
         }))
       )
 
-    /**
-     * The retry loop, entered on the first failure only (most calls succeed at once, and then run no
-     * generator): one budget per call, the safety rules of `Retry.verdict` on every failure.
-     */
-    const retrying = <A>(
-      request: Omit<Request<unknown>, "schema">,
-      outgoing: Exchange.Outgoing,
-      attempt: (outgoing: Exchange.Outgoing, attempt: Attempt) => Effect.Effect<A, SkytellsError.SkytellsError>,
-      span: Tracer.Span,
-      first: SkytellsError.SkytellsError
-    ): Effect.Effect<A, SkytellsError.SkytellsError> =>
-      Effect.gen(function*() {
-        const idempotent = request.idempotent ?? request.method !== "POST"
-        const retryAmbiguous = Option.getOrElse(
-          yield* FiberRef.get(Retry.currentRetryAmbiguous),
-          () => options.retry?.retryAmbiguous ?? false
-        )
-        let driver: Schedule.ScheduleDriver<unknown, SkytellsError.SkytellsError> | undefined = undefined
-        let error = first
-        let attemptNumber = 1
-        while (true) {
-          const verdict = Retry.verdict(error, { idempotent, retryAmbiguous, answeredErrors: request.answeredErrors })
-          if (!verdict.retry) {
-            yield* Effect.logDebug("Skytells call failed, not retried").pipe(
-              Effect.annotateLogs({ route: request.route, error: error._tag, reason: verdict.reason })
-            )
-            span?.attribute("skytells.attempts", attemptNumber)
-            span?.attribute("skytells.error", error._tag)
-            return yield* Effect.fail(error)
-          }
-          if (driver === undefined) {
-            const policy = Option.getOrElse(
-              yield* FiberRef.get(Retry.currentPolicy),
-              () => options.retry?.policy ?? Retry.defaultPolicy
-            )
-            driver = yield* Schedule.driver(Retry.honourRetryAfter(policy, maxRetryAfter))
-          }
-          const start = yield* Clock.currentTimeMillis
-          const next = yield* Effect.either(
-            driver.next(error).pipe(
-              Effect.withSpan("Skytells.retryWait", {
-                parent: span,
-                attributes: {
-                  "url.template": request.route,
-                  attempt: attemptNumber,
-                  "skytells.retry.reason": verdict.reason,
-                  "skytells.error": error._tag,
-                  "skytells.retry_after_ms": Option.match(Retry.retryAfter(error), {
-                    onNone: () => -1,
-                    onSome: Duration.toMillis
-                  })
-                }
-              })
-            )
-          )
-          if (Either.isLeft(next)) {
-            yield* Effect.logDebug("Skytells call failed, retry budget spent").pipe(
-              Effect.annotateLogs({ route: request.route, error: error._tag, attempts: attemptNumber })
-            )
-            span?.attribute("skytells.attempts", attemptNumber)
-            span?.attribute("skytells.error", error._tag)
-            return yield* Effect.fail(error)
-          }
-          const waited = (yield* Clock.currentTimeMillis) - start
-          yield* Metric.increment(taggedMetric(retries, request.route, "reason", verdict.reason))
-          yield* Effect.logDebug("Skytells call retried").pipe(
-            Effect.annotateLogs({
-              route: request.route,
-              error: error._tag,
-              attempt: attemptNumber,
-              reason: verdict.reason,
-              waitedMs: waited
-            })
-          )
-          attemptNumber++
-          const result = yield* Effect.either(attempt(outgoing, { span, number: attemptNumber, status: undefined }))
-          if (Either.isRight(result)) {
-            span?.attribute("skytells.attempts", attemptNumber)
-            return result.right
-          }
-          error = result.left
-        }
-      })
-
     /** A call: the request as sent, its first attempt, and the retry loop when that fails. */
     const run = <A>(
       request: Omit<Request<unknown>, "schema">,
@@ -431,14 +252,12 @@ export const make = (
           ? { "http.request.method": request.method, "url.template": request.route }
           : { ...request.spanAttributes, "http.request.method": request.method, "url.template": request.route }
       }, (span) =>
-        Effect.flatMap(FiberRef.getWith(currentHeaders, (extra) => outgoingOf(request, accept, extra)), (outgoing) =>
+        Effect.flatMap(Outgoing.current(outgoingOf, request, accept), (outgoing) =>
           Effect.catchAll(
             attempt(outgoing, { span, number: 1, status: undefined }),
-            (error) =>
-              retrying(request, outgoing, attempt, span, error)
+            (error) => retrying({ options, maxRetryAfter }, request, outgoing, attempt, span, error)
           )).pipe(
-            (effect) =>
-              withDeadline(deadline, effect, request.method, `${baseUrl}${request.route}`),
+            (effect) => withDeadline(deadline, effect, request.method, `${baseUrl}${request.route}`),
             Effect.tapError((error) => Metric.increment(taggedMetric(failures, request.route, "error", error._tag)))
           ))
 
@@ -479,7 +298,7 @@ const parseBaseUrl = (baseUrl: string): Effect.Effect<URL, ConfigError.ConfigErr
       ["baseUrl"],
       `Skytells client: the base URL ${
         JSON.stringify(Paths.withoutSecrets(baseUrl))
-      } is not an http(s) URL; use ${DEFAULT_BASE_URL} or your proxy's URL.`
+      } is not an http(s) URL; use ${defaultBaseUrl} or your proxy's URL.`
     )
   )
 }
