@@ -24,6 +24,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 
 const requestBody = (
   request: HttpClientRequest.HttpClientRequest
@@ -93,7 +94,11 @@ export const make = <E, R>(
           const served = app as Effect.Effect<HttpServerResponse.HttpServerResponse, E, any>
           const response = yield* served.pipe(
             Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(webRequest)),
-            Effect.mapInputContext((context: Context.Context<never>) => Context.merge(context, runtime.context)),
+            // Without the caller's span: the app is a server, and its router would otherwise annotate
+            // the client's span (`http.route`).
+            Effect.mapInputContext((context: Context.Context<never>) =>
+              Context.merge(Context.omit(Tracer.ParentSpan)(context), runtime.context)
+            ),
             Effect.scoped,
             Effect.catchAllDefect((defect) =>
               Effect.succeed(HttpServerResponse.text(`Internal Server Error: ${String(defect)}`, { status: 500 }))

@@ -91,8 +91,8 @@ describe("the metrics the client emits", () => {
       assert.isTrue(Exit.isSuccess(exits[0]))
       assert.deepStrictEqual(delta, {
         "skytells_requests_total{outcome=ok,route=ROUTE}": 1,
-        "skytells_request_duration_ms{} count": 1,
-        "skytells_request_duration_ms{} sum": LATENCY_MS
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} count": 1,
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} sum": LATENCY_MS
       })
     }))
 
@@ -104,8 +104,8 @@ describe("the metrics the client emits", () => {
       assert.isTrue(seen.every((s) => s.url.endsWith("/metrics/three-calls/42")))
       assert.deepStrictEqual(delta, {
         "skytells_requests_total{outcome=ok,route=ROUTE}": 3,
-        "skytells_request_duration_ms{} count": 3,
-        "skytells_request_duration_ms{} sum": 3 * LATENCY_MS
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} count": 3,
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} sum": 3 * LATENCY_MS
       })
     }))
 
@@ -118,8 +118,8 @@ describe("the metrics the client emits", () => {
         "skytells_requests_total{outcome=ServiceUnavailable,route=ROUTE}": 1,
         "skytells_requests_total{outcome=ok,route=ROUTE}": 1,
         "skytells_retries_total{reason=retryable,route=ROUTE}": 1,
-        "skytells_request_duration_ms{} count": 2,
-        "skytells_request_duration_ms{} sum": 2 * LATENCY_MS
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} count": 2,
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} sum": 2 * LATENCY_MS
       })
     }))
 
@@ -136,8 +136,8 @@ describe("the metrics the client emits", () => {
       assert.deepStrictEqual(delta, {
         "skytells_requests_total{outcome=InsufficientCredits,route=ROUTE}": 1,
         "skytells_failures_total{error=InsufficientCredits,route=ROUTE}": 1,
-        "skytells_request_duration_ms{} count": 1,
-        "skytells_request_duration_ms{} sum": LATENCY_MS
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} count": 1,
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} sum": LATENCY_MS
       })
     }))
 
@@ -150,8 +150,8 @@ describe("the metrics the client emits", () => {
         "skytells_requests_total{outcome=ServiceUnavailable,route=ROUTE}": 3,
         "skytells_retries_total{reason=retryable,route=ROUTE}": 2,
         "skytells_failures_total{error=ServiceUnavailable,route=ROUTE}": 1,
-        "skytells_request_duration_ms{} count": 3,
-        "skytells_request_duration_ms{} sum": 3 * LATENCY_MS
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} count": 3,
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} sum": 3 * LATENCY_MS
       })
     }))
 
@@ -166,8 +166,8 @@ describe("the metrics the client emits", () => {
         "skytells_requests_total{outcome=UnknownApiError,route=ROUTE}": 1,
         "skytells_requests_total{outcome=ok,route=ROUTE}": 1,
         "skytells_retries_total{reason=server-says-retry,route=ROUTE}": 1,
-        "skytells_request_duration_ms{} count": 2,
-        "skytells_request_duration_ms{} sum": 2 * LATENCY_MS
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} count": 2,
+        "skytells_request_duration_ms{route=ROUTE,unit=ms} sum": 2 * LATENCY_MS
       })
     }))
 })

@@ -97,6 +97,7 @@ export const make = (
 
     /** What every answer updates: the last rate-limit info, the attempt's status, the latency metric. */
     const observe = (
+      route: string,
       attempt: Attempt,
       status: number,
       headers: Record<string, string>,
@@ -108,7 +109,7 @@ export const make = (
       return Effect.as(
         Effect.zipRight(
           info === undefined ? Effect.void : Ref.set(lastRateLimit, Option.some(info)),
-          Metric.update(latency, now - start)
+          Metric.update(latency(route), now - start)
         ),
         info
       )
@@ -193,7 +194,7 @@ export const make = (
           return Effect.flatMap(exchange, ({ body, headers, status }) => {
             const now = clock.unsafeCurrentTimeMillis()
             return Effect.flatMap(
-              observe(attempt, status, headers, start, now),
+              observe(request.route, attempt, status, headers, start, now),
               (info) =>
                 Exchange.isSuccess(status)
                   ? Effect.zipRight(
@@ -225,7 +226,7 @@ export const make = (
           const now = yield* Clock.currentTimeMillis
           // Read once: platform-node's undici response rebuilds its `Headers` on every access.
           const headers = response.headers as unknown as Record<string, string>
-          const info = yield* observe(attempt, response.status, headers, start, now)
+          const info = yield* observe(request.route, attempt, response.status, headers, start, now)
           if (Exchange.isSuccess(response.status)) {
             yield* limiter.observe(response.status, info)
             return response

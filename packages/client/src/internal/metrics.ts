@@ -13,17 +13,38 @@ export const requests = MetricKey.counter("skytells_requests_total", {
   incremental: true
 })
 /** @internal */
-export const retries = MetricKey.counter("skytells_retries_total", { description: "Retries, by route and reason" })
-/** @internal */
-export const failures = MetricKey.counter("skytells_failures_total", {
-  description: "Calls that failed, by route and tag"
+export const retries = MetricKey.counter("skytells_retries_total", {
+  description: "Retries, by route and reason",
+  incremental: true
 })
 /** @internal */
-export const latency = Metric.histogram(
+export const failures = MetricKey.counter("skytells_failures_total", {
+  description: "Calls that failed, by route and tag",
+  incremental: true
+})
+// `incremental`: exporters (OpenTelemetry) see a monotonic counter, on which backends compute rates.
+
+const latencyKey = MetricKey.histogram(
   "skytells_request_duration_ms",
   MetricBoundaries.exponential({ start: 5, factor: 2, count: 14 }),
-  "Duration of one HTTP attempt in milliseconds"
+  "Duration of one HTTP attempt in milliseconds, by route"
 )
+const latencies = new Map<string, Metric.Metric.Histogram<number>>()
+
+/**
+ * The attempt-duration histogram of a route, its key built once. Tagged with `unit: ms`, which
+ * OpenTelemetry exporters read as the instrument's unit.
+ *
+ * @internal
+ */
+export const latency = (route: string): Metric.Metric.Histogram<number> => {
+  let histogram = latencies.get(route)
+  if (histogram === undefined) {
+    histogram = Metric.fromMetricKey(MetricKey.tagged(MetricKey.tagged(latencyKey, "route", route), "unit", "ms"))
+    if (latencies.size < 10_000) latencies.set(route, histogram)
+  }
+  return histogram
+}
 
 type CounterKey = MetricKey.MetricKey.Counter<number>
 
