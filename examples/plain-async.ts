@@ -1,52 +1,51 @@
 /**
- * Using the toolkit from plain `async` functions, for code bases new to Effect: build a
- * `ManagedRuntime` once from the layers, then `await runtime.runPromise(...)` any call. Failures:
- * `runPromiseExit` gives an `Exit` (inspect its `Cause`), `Effect.either` gives an `Either` of the
- * typed error; `runPromise` rejects. Runs against the in-process fake (with SKYTELLS_API_KEY set,
- * against api.skytells.ai).
+ * Using the toolkit from plain `async` code, for code bases new to Effect: `PromiseClient.make`
+ * builds the client once, every call returns a Promise (streams are `for await` loops), a failure
+ * rejects with the typed error itself (`instanceof SkytellsError.PredictionNotFound`), and an
+ * `AbortSignal` stops a call. Runs against the in-process fake (with SKYTELLS_API_KEY set, against
+ * api.skytells.ai).
  *
  *   pnpm --filter @effect-skytells/examples exec tsx plain-async.ts
  */
-import { Prediction, Predictions, SkytellsClient } from "@effect-skytells/client"
+import { Prediction, PromiseClient, SkytellsClient, SkytellsError } from "@effect-skytells/client"
+import * as NodeSkytellsClient from "@effect-skytells/client/NodeSkytellsClient"
 import { FakeSkytells } from "@effect-skytells/testing"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Cause, Effect, Either, Exit, Layer, ManagedRuntime, Option, Redacted } from "effect"
+import { Layer, Redacted } from "effect"
 
-const Skytells = (process.env.SKYTELLS_API_KEY ?? "").trim() !== ""
-  ? SkytellsClient.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
+const layer = (process.env.SKYTELLS_API_KEY ?? "").trim() !== ""
+  ? NodeSkytellsClient.layerConfig()
   : SkytellsClient.layer({ apiKey: Redacted.make(FakeSkytells.defaultApiKey), baseUrl: FakeSkytells.defaultBaseUrl })
     .pipe(
-      Layer.provide(
-        FakeSkytells.layer({ scenario: { lifecycle: { queued: 0, starting: 0, processing: "500 millis" } } })
-      )
+      Layer.provide(FakeSkytells.layer({ scenario: { lifecycle: { queued: 0, starting: 0, processing: "1 second" } } }))
     )
 
-// Once per process: the client, its connection pool and its limiter live as long as the runtime.
-// (`Effect.runPromise(Effect.provide(call, Skytells))` works too, but builds the layers on every call.)
-const runtime = ManagedRuntime.make(Skytells)
+// Once per process: the client, its connection pool and its limiter live until dispose().
+const skytells = PromiseClient.make(layer)
 
-/** An ordinary async function: resolves with the output URLs, rejects when the prediction fails. */
+/** Resolves with the output URLs; rejects with the typed error when the prediction fails. */
 export async function generateImage(prompt: string): Promise<ReadonlyArray<string>> {
-  const prediction = await runtime.runPromise(Predictions.run({ model: "truefusion", input: { prompt } }))
+  const prediction = await skytells.predictions.run({ model: "truefusion", input: { prompt } })
   return Prediction.outputs(prediction)
 }
 
-/** `null` when there is no such prediction; any other failure is thrown with a readable report. */
+/** `null` when there is no such prediction; any other failure is rethrown as it is. */
 export async function findPrediction(id: string): Promise<Prediction.Prediction | null> {
-  const exit = await runtime.runPromiseExit(Predictions.get(id))
-  if (Exit.isSuccess(exit)) return exit.value
-  const failure = Cause.failureOption(exit.cause) // the typed error, when the call failed (not died or interrupted)
-  if (Option.isSome(failure) && failure.value._tag === "PredictionNotFound") return null
-  throw new Error(Cause.pretty(exit.cause))
+  try {
+    return await skytells.predictions.get(id)
+  } catch (error) {
+    if (error instanceof SkytellsError.PredictionNotFound) return null
+    throw error
+  }
 }
 
-/** The same with `Effect.either`: a value to switch on, never a rejection for a typed error. */
-export async function status(id: string): Promise<string> {
-  const result = await runtime.runPromise(Effect.either(Predictions.get(id)))
-  return Either.match(result, {
-    onLeft: (error) => `${error._tag}: ${error.message}`,
-    onRight: (prediction) => prediction.status
-  })
+/** The answer as it streams; leaving the loop early would close the connection. */
+export async function chat(question: string): Promise<string> {
+  let text = ""
+  const messages = [{ role: "user" as const, content: question }]
+  for await (const chunk of skytells.inference.chatCompletionStream({ model: "deepbrain-router", messages })) {
+    text += chunk.choices[0]?.delta?.content ?? ""
+  }
+  return text
 }
 
 async function main() {
@@ -54,18 +53,22 @@ async function main() {
   console.log("outputs:", urls)
   const missing = await findPrediction("pred_does_not_exist")
   console.log("findPrediction of an unknown id:", missing)
-  const line = await status("pred_does_not_exist")
-  console.log("status of an unknown id:", line)
-  if (urls.length === 0 || missing !== null || !line.startsWith("PredictionNotFound")) {
+  const answer = await chat("Say hello to the lighthouse keeper")
+  console.log("chat:", answer)
+
+  // Give up waiting after 100 ms: polling stops and the call rejects with the signal's reason, as fetch does.
+  const slow = await skytells.predictions.create({ model: "truefusion", input: { prompt: "a slow one" } })
+  const gaveUp = await skytells.predictions.wait(slow, { signal: AbortSignal.timeout(100) }).catch((e: unknown) => e)
+  console.log("wait with AbortSignal.timeout(100):", String(gaveUp))
+
+  if (urls.length === 0 || missing !== null || answer === "" || !(gaveUp instanceof DOMException)) {
     throw new Error("unexpected results")
   }
 }
 
-main().then(
-  () => runtime.dispose(),
-  async (error) => {
+main()
+  .catch((error) => {
     console.error(error)
-    await runtime.dispose()
     process.exitCode = 1
-  }
-)
+  })
+  .finally(() => skytells.dispose())

@@ -92,6 +92,14 @@ export * as Prediction from "./Prediction.js"
 export * as Predictions from "./Predictions.js"
 
 /**
+ * The toolkit from plain `async` code: Promises and async iterables that reject with the typed
+ * errors themselves, accept an `AbortSignal`, and dispose cleanly.
+ *
+ * @since 0.1.0
+ */
+export * as PromiseClient from "./PromiseClient.js"
+
+/**
  * Rate-limit information from the server's headers, and the client-side limiter's options.
  *
  * @since 0.1.0
