@@ -1,7 +1,11 @@
 /**
- * A fake of the Skytells API v1, implemented once as an `HttpApp` over in-memory state, with two
+ * A fake of the Skytells API v1, implemented once as an `HttpApp` over in-memory state. It has three
  * faces:
  *
+ * - {@link layerTest}: what a test of your own code needs in one layer: the fake, a
+ *   `SkytellsClient` pointed at it, and the in-process `HttpClient`. Nothing waits on the Clock:
+ *   predictions finish as they are created and retries happen at once, so a plain `it.effect`
+ *   completes without touching `TestClock`; `timing: "clock"` gives time back to `TestClock`.
  * - {@link layer}: an `HttpClient` served in process (no sockets) plus the {@link FakeSkytells}
  *   service to inspect and steer the fake. Time is effect's `Clock`: under `TestClock` the
  *   prediction lifecycle, `Retry-After` windows, latency faults and webhooks move with
@@ -9,43 +13,28 @@
  * - {@link serve} / {@link layerServer}: the same app on a loopback HTTP server, for clients that
  *   bring their own transport (the official SDK, `openai`, `fetch`).
  *
- * What it serves (paths under `/v1`): `POST /predictions` and `POST /predict`, `GET /predictions`
- * (page, per_page 1–50, model, status, from/to `YYYY-MM-DD`), `GET /predictions/{id}`,
- * `GET /predictions/{id}/stream`, `POST /predictions/{id}/cancel`, `DELETE /predictions/{id}` and
- * `DELETE /predictions/{id}/delete`, `GET /models`, `GET /models/{slug}` and `GET /model/{slug}`
- * (`fields=input_schema,output_schema`), `GET /files/{id}/{name}` (outputs), `POST /chat/completions`,
- * `POST /responses`, `POST /embeddings`.
- *
- * Triggering errors on purpose:
- * - `model: "fake/error-<ERROR_ID>"` (optionally `-<status>`) on a create or an inference request
- *   answers that error id (any id of the catalogue, or an undocumented one);
- * - `model: "fake/fail"` / `"fake/fail-<ERROR_ID>"`: the prediction is accepted, then fails;
- * - {@link Service.script} and {@link Service.injectFaults} with `Fault.apiError(id)` on any route;
- * - the natural causes: a missing or unknown key, a suspended account, a missing or wrong
- *   Content-Type, missing fields, inputs violating the model's schema, too few credits, too many
- *   requests, unknown ids, bad pagination or dates, cancelling a finished prediction.
+ * It serves the Prediction, Models and Inference APIs; the package README lists every route, and
+ * how to trigger each documented error (`model: "fake/error-<ERROR_ID>"`, `"fake/fail"`,
+ * {@link Service.script} with `Fault.apiError(id)`, or the natural causes).
  *
  * @since 0.1.0
  */
-import { InProcessHttpClient } from "@effect-skytells/client"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { InProcessHttpClient, Retry, SkytellsClient } from "@effect-skytells/client"
 import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Fault from "./Fault.js"
-import * as App from "./internal/app.js"
 import { documentedIds } from "./internal/errors.js"
-import { render } from "./internal/predictionView.js"
-import * as Server from "./internal/server.js"
-import { defaultLimits, State } from "./internal/state.js"
+import * as internal from "./internal/service.js"
+import { defaultLimits } from "./internal/state.js"
+import type * as Recorded from "./Recorded.js"
+import * as Scenario from "./Scenario.js"
 
 /**
  * An account of the fake, identified by its API key.
@@ -63,61 +52,6 @@ export interface Account {
   readonly maxConcurrent?: number | undefined
   /** Every request answers 401 `ACCOUNT_SUSPENDED`. */
   readonly suspended?: boolean | undefined
-}
-
-/**
- * Where the sources disagree, which variant the fake speaks. Defaults in brackets.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Scenario {
-  /** Prediction/Models API error body: unified envelope `{status:false, response, error:{...}}`, flat `{error_id, message}`, or `{error:{...}}` [envelope]. Inference routes always use the nested OpenAI-style shape. */
-  readonly errorShape: "envelope" | "flat" | "nested"
-  /** Missing `model`/`input`: 400 `MISSING_REQUIRED_FIELD` (S0) or 422 `VALIDATION_ERROR` (newer docs) [MISSING_REQUIRED_FIELD]. */
-  readonly missingField: "MISSING_REQUIRED_FIELD" | "VALIDATION_ERROR"
-  /** Status of `INVALID_INPUT` [400]. */
-  readonly invalidInputStatus: 400 | 422
-  /** Unknown prediction id: 404 `PREDICTION_NOT_FOUND` or 502 `PREDICTION_FAILED` "Error fetching prediction" [not-found]. */
-  readonly predictionNotFound: "not-found" | "bad-gateway"
-  /** `GET /predictions`: `{data, pagination}` or a bare array [paginated]. */
-  readonly listShape: "paginated" | "array"
-  /** Cancel answers `{success: true}` (documented) or the prediction [success]. */
-  readonly cancelResponse: "success" | "prediction"
-  /** Delete answers `{success: true}` (documented) or the prediction [success]. */
-  readonly deleteResponse: "success" | "prediction"
-  /** Failed prediction: `error` string (S0) or `error_id` + `error_message` with `error: null` (S2) [error]. */
-  readonly failureStyle: "error" | "error_id"
-  /** The prediction's `model`: `{name, type}` or the slug [object]. */
-  readonly modelField: "object" | "string"
-  /** Spelling of the cancelled status [canceled]. */
-  readonly canceledStatus: "canceled" | "cancelled"
-  /** Status before the prediction starts [queued]. */
-  readonly initialStatus: "queued" | "pending" | "starting"
-  /** HTTP status of a successful create [200]. */
-  readonly createStatus: 200 | 201 | 202
-  /** Overrides every model's phase durations (e.g. `{ queued: 0, starting: 0, processing: "1 second" }`). */
-  readonly lifecycle:
-    | {
-      readonly queued?: Duration.DurationInput | undefined
-      readonly starting?: Duration.DurationInput | undefined
-      readonly processing?: Duration.DurationInput | undefined
-    }
-    | undefined
-  /** Outputs and inputs are purged this long after completion (`data_removed: true`) [never]. */
-  readonly retention: Duration.DurationInput | undefined
-  /** Which routes accept `Authorization: Bearer <key>` besides `x-api-key` [inference]. */
-  readonly bearerAuth: "inference" | "all" | "none"
-  /** When a POST must say `Content-Type: application/json`: when it has a body (and always on create and inference) or always [when-body]. */
-  readonly contentType: "when-body" | "always"
-  /** Webhook body: `{type, created_at, data}` envelope or the bare prediction [envelope]. */
-  readonly webhookBody: "envelope" | "prediction"
-  /** `X-Skytells-Signature: sha256=<hex>` (S2) or bare `<hex>` (official SDK) [prefixed]. */
-  readonly webhookSignature: "prefixed" | "bare"
-  /** Extra copies of every webhook delivery (at-least-once) [0]. */
-  readonly webhookDuplicates: number
-  /** Pause between SSE events, on effect's Clock [0]. */
-  readonly streamChunkDelay: Duration.DurationInput
 }
 
 /**
@@ -142,11 +76,15 @@ export interface WebhookOptions {
  * @category models
  */
 export interface Options {
-  /** Seed of the PRNG behind ids and probabilistic faults (default 42). */
+  /**
+   * Seed of the PRNG behind ids and probabilistic faults: the same seed and the same requests give
+   * the same ids and fault draws. Default: drawn from effect's `Random` each time the fake is built,
+   * so ids differ from one start to the next ({@link Service.seed} tells which, to replay a run).
+   */
   readonly seed?: number | undefined
   /** Accounts (default: one with {@link defaultApiKey}). The first is {@link Service.apiKey}. */
   readonly accounts?: ReadonlyArray<Account> | undefined
-  readonly scenario?: Partial<Scenario> | undefined
+  readonly scenario?: Partial<Scenario.Scenario> | undefined
   /** Base URL the fake advertises in `urls` and output links, in process (default {@link defaultBaseUrl}). */
   readonly baseUrl?: string | undefined
   readonly webhooks?: WebhookOptions | undefined
@@ -176,62 +114,6 @@ export interface RequestLogOptions {
 }
 
 /**
- * A request as the fake received it. The `x-api-key` value and the `Authorization` credentials are
- * replaced by `<redacted>`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RecordedRequest {
-  /** The `x-request-id` the fake answered (or would have answered) with. */
-  readonly id: string
-  readonly method: string
-  readonly path: string
-  readonly query: Readonly<Record<string, string>>
-  readonly route: Fault.RouteName
-  readonly headers: Readonly<Record<string, string>>
-  /**
-   * `undefined` when empty, when a fault broke the connection before the body was read, or when the
-   * body was over {@link Options.maxBodyBytes}. At most `requestLog.maxBodyBytes` bytes of it.
-   */
-  readonly body: string | undefined
-  /** The body's size in bytes: as read, or as declared in `Content-Length` when refused unread. */
-  readonly bodyBytes: number
-  /** Whether {@link RecordedRequest.body} holds only the first `requestLog.maxBodyBytes` bytes. */
-  readonly bodyTruncated: boolean
-  /** Clock time of arrival, epoch milliseconds. */
-  readonly at: number
-  /** `undefined` when no answer was sent (reset, refused, stalled). */
-  readonly status: number | undefined
-  readonly fault: Fault.Fault["_tag"] | undefined
-  /** Whether the fake acted on it (ran the handler: created, cancelled, charged...). */
-  readonly acted: boolean
-}
-
-/**
- * One webhook delivery attempt.
- *
- * @since 0.1.0
- * @category models
- */
-export interface WebhookDelivery {
-  /** Same for retries and duplicates of one delivery (`x-skytells-delivery`). */
-  readonly id: string
-  readonly predictionId: string
-  readonly event: string
-  readonly url: string
-  readonly headers: Readonly<Record<string, string>>
-  /** The raw body, exactly as signed. */
-  readonly body: string
-  readonly attempt: number
-  readonly at: number
-  readonly result:
-    | { readonly _tag: "Delivered"; readonly status: number }
-    | { readonly _tag: "Failed"; readonly status?: number | undefined; readonly error: string }
-    | { readonly _tag: "NotSent"; readonly reason: string }
-}
-
-/**
  * What tests use to inspect and steer the fake.
  *
  * @since 0.1.0
@@ -244,15 +126,17 @@ export interface Service {
   readonly apiKey: string
   /** The secret webhook signatures are computed with. */
   readonly webhookSecret: string
+  /** The seed in use: {@link Options.seed}, or the one drawn. */
+  readonly seed: number
   /** The fake itself, to serve it another way. */
   readonly app: HttpApp.Default<Fault.FakeConnectionError>
   /** The requests received, in order: the last `requestLog.maxEntries` (default 1,000). */
-  readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
+  readonly requests: Effect.Effect<ReadonlyArray<Recorded.Request>>
   readonly clearRequests: Effect.Effect<void>
   /** Every prediction not deleted, as `GET` would render it now (any account), oldest first. */
   readonly predictions: Effect.Effect<ReadonlyArray<Record<string, unknown>>>
-  readonly scenario: Effect.Effect<Scenario>
-  readonly setScenario: (patch: Partial<Scenario>) => Effect.Effect<void>
+  readonly scenario: Effect.Effect<Scenario.Scenario>
+  readonly setScenario: (patch: Partial<Scenario.Scenario>) => Effect.Effect<void>
   /** Appends fault rules. */
   readonly injectFaults: (...rules: ReadonlyArray<Fault.Rule>) => Effect.Effect<void>
   /** The next requests to `route` get these faults, in order (`Fault.pass` to serve one normally). */
@@ -263,7 +147,7 @@ export interface Service {
   /** The balance of an account (default: the first). */
   readonly credits: (apiKey?: string) => Effect.Effect<number>
   readonly setCredits: (credits: number, apiKey?: string) => Effect.Effect<void>
-  readonly webhookDeliveries: Effect.Effect<ReadonlyArray<WebhookDelivery>>
+  readonly webhookDeliveries: Effect.Effect<ReadonlyArray<Recorded.WebhookDelivery>>
 }
 
 /**
@@ -286,7 +170,7 @@ export const defaultApiKey = "sk-test-fake-skytells"
  * @since 0.1.0
  * @category constants
  */
-export const defaultWebhookSecret = "whsec_fake_skytells"
+export const defaultWebhookSecret: "whsec_fake_skytells" = internal.defaultWebhookSecret
 
 /**
  * The base URL the in-process fake advertises. Any origin reaches it in process (only the path
@@ -295,7 +179,7 @@ export const defaultWebhookSecret = "whsec_fake_skytells"
  * @since 0.1.0
  * @category constants
  */
-export const defaultBaseUrl = "http://skytells.fake/v1"
+export const defaultBaseUrl: "http://skytells.fake/v1" = internal.defaultBaseUrl
 
 /**
  * The default of {@link Options.maxBodyBytes}: 10 MiB.
@@ -326,59 +210,6 @@ export const defaultRequestLog: { readonly maxEntries: number; readonly maxBodyB
  */
 export const documentedErrorIds: ReadonlyArray<string> = documentedIds
 
-const makeWith = (
-  baseUrl: string,
-  options: Options,
-  client: HttpClient.HttpClient | undefined
-): Effect.Effect<Service, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const state = new State(baseUrl.replace(/\/+$/, ""), options, {
-      client,
-      secret: options.webhooks?.secret ?? defaultWebhookSecret,
-      maxAttempts: options.webhooks?.maxAttempts ?? 3,
-      retryDelay: Duration.decode(options.webhooks?.retryDelay ?? "1 second"),
-      allowNonLoopback: options.webhooks?.allowNonLoopback ?? false
-    })
-    const run = yield* FiberSet.makeRuntime<never, void, never>()
-    state.runFork = (effect) => {
-      run(effect)
-    }
-    const accountOf = (apiKey?: string) => state.accounts.get(apiKey ?? state.defaultApiKey)
-    return FakeSkytells.of({
-      baseUrl: state.baseUrl,
-      apiKey: state.defaultApiKey,
-      webhookSecret: state.webhooks.secret,
-      app: App.make(state),
-      requests: Effect.sync(() => state.requests.map((r) => ({ ...r }))),
-      clearRequests: Effect.sync(() => {
-        state.requests.length = 0
-      }),
-      predictions: Effect.map(Clock.currentTimeMillis, (now) =>
-        Array.from(state.predictions.values()).filter((p) => !p.deleted).map((p) => render(state, p, now))),
-      scenario: Effect.sync(() =>
-        state.scenario
-      ),
-      setScenario: (patch) =>
-        Effect.sync(() => {
-          state.scenario = { ...state.scenario, ...patch }
-        }),
-      injectFaults: (...rules) => Effect.sync(() => rules.forEach((rule) => state.addRule(rule))),
-      script: (route, faults) => Effect.sync(() => state.scripts.push({ route, queue: [...faults] })),
-      clearFaults: Effect.sync(() => {
-        state.rules = []
-        state.scripts = []
-      }),
-      addAccount: (account) => Effect.sync(() => state.addAccount(account)),
-      credits: (apiKey) => Effect.sync(() => accountOf(apiKey)?.credits ?? 0),
-      setCredits: (credits, apiKey) =>
-        Effect.sync(() => {
-          const account = accountOf(apiKey)
-          if (account !== undefined) account.credits = credits
-        }),
-      webhookDeliveries: Effect.sync(() => [...state.deliveries])
-    })
-  })
-
 /**
  * Builds the fake (in-process base URL). Webhooks use `options.webhooks.client`, else the
  * `HttpClient` of the context if there is one, else they are only recorded.
@@ -386,32 +217,25 @@ const makeWith = (
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
-  Effect.flatMap(
-    Effect.serviceOption(HttpClient.HttpClient),
-    (client) =>
-      makeWith(options.baseUrl ?? defaultBaseUrl, options, options.webhooks?.client ?? Option.getOrUndefined(client))
-  )
+export const make: (options?: Options) => Effect.Effect<Service, never, Scope.Scope> = internal.make
 
 /**
  * The fake in process: an `HttpClient` whose every request is served by the fake (no sockets), and
  * the {@link FakeSkytells} service. Provide an `HttpClient` to this layer (e.g. one built with
- * `InProcessHttpClient.layer(receiverApp)`) to receive webhooks.
+ * `InProcessHttpClient.layer(receiverApp)`) to receive webhooks. The prediction lifecycle runs on
+ * effect's Clock: for tests that drive time with `TestClock` (see {@link layerTest} for the others).
  *
  * @example
  * ```ts
- * import { HttpClient, HttpClientRequest } from "@effect/platform"
+ * import { HttpClient } from "@effect/platform"
  * import { Effect } from "effect"
  * import { FakeSkytells } from "@effect-skytells/testing"
  *
  * const program = Effect.gen(function*() {
  *   const fake = yield* FakeSkytells.FakeSkytells
- *   const client = yield* HttpClient.HttpClient
- *   const res = yield* client.execute(
- *     HttpClientRequest.get(`${fake.baseUrl}/models`).pipe(HttpClientRequest.setHeader("x-api-key", fake.apiKey))
- *   )
+ *   const res = yield* HttpClient.get(`${fake.baseUrl}/models`, { headers: { "x-api-key": fake.apiKey } })
  *   return yield* res.json
- * }).pipe(Effect.provide(FakeSkytells.layer()))
+ * }).pipe(Effect.scoped, Effect.provide(FakeSkytells.layer()))
  * ```
  *
  * @since 0.1.0
@@ -421,6 +245,78 @@ export const layer = (options: Options = {}): Layer.Layer<FakeSkytells | HttpCli
   const fake = Layer.scoped(FakeSkytells, make(options))
   const client = Layer.unwrapEffect(Effect.map(FakeSkytells, (f) => InProcessHttpClient.layer(f.app)))
   return Layer.merge(fake, Layer.provide(client, fake))
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface TestOptions extends Options {
+  /**
+   * `"instant"` (default): nothing waits on effect's Clock. Predictions finish as they are created
+   * (`scenario.lifecycle`: {@link Scenario.instantLifecycle}), so an awaited create answers with the
+   * result and nothing polls; the client retries without backoff or `Retry-After` waits (the same
+   * attempts, at once); failed webhook deliveries are retried at once.
+   *
+   * `"clock"`: each model's own durations, the client's backoff and `Retry-After`, webhook retry
+   * delays, all on effect's Clock: fork the call and move time with `TestClock.adjust`.
+   *
+   * Either way, `scenario.lifecycle`, `webhooks.retryDelay` and `client.retry` win when given, and
+   * what is about time (latency and stall faults, `streamChunkDelay`, the client's `timeout`,
+   * `deadline`, `maxWait`) stays on the Clock.
+   */
+  readonly timing?: "instant" | "clock" | undefined
+  /** Options of the `SkytellsClient`; its API key and base URL are the fake's. */
+  readonly client?: Omit<SkytellsClient.Options, "apiKey" | "baseUrl"> | undefined
+}
+
+// The client's default attempts without the waits between them: the cap on `Retry-After` is what
+// removes the server's wait, which the client otherwise adds to any policy.
+const instantRetry: Retry.Options = { policy: Retry.fixed(Duration.zero), maxRetryAfter: Duration.zero }
+
+/**
+ * Everything a test of code that uses the client needs: a fresh fake, a `SkytellsClient` pointed at
+ * it (the fake's key and base URL) and the in-process `HttpClient` (for `Outputs` and raw requests).
+ * By default nothing waits on the Clock (see {@link TestOptions.timing}), so a plain `it.effect`
+ * of `Predictions.run` completes without touching `TestClock`; with `timing: "clock"`, time is
+ * `TestClock`'s to move. A client option the client refuses (an invalid header) is a defect.
+ *
+ * @example
+ * ```ts
+ * import { Predictions } from "@effect-skytells/client"
+ * import { Effect } from "effect"
+ * import { FakeSkytells } from "@effect-skytells/testing"
+ *
+ * const program = Predictions.run({ model: "truefusion", input: { prompt: "a lighthouse" } }).pipe(
+ *   Effect.provide(FakeSkytells.layerTest())
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTest = (
+  options: TestOptions = {}
+): Layer.Layer<FakeSkytells | SkytellsClient.SkytellsClient | HttpClient.HttpClient> => {
+  const { client: clientOptions, timing, ...fakeOptions } = options
+  const instant = timing !== "clock"
+  const fake = layer(
+    instant
+      ? {
+        ...fakeOptions,
+        scenario: { lifecycle: Scenario.instantLifecycle, ...fakeOptions.scenario },
+        webhooks: { retryDelay: Duration.zero, ...fakeOptions.webhooks }
+      }
+      : fakeOptions
+  )
+  const client = Layer.unwrapEffect(Effect.map(FakeSkytells, (f) =>
+    SkytellsClient.layer({
+      ...(instant ? { retry: instantRetry } : {}),
+      ...clientOptions,
+      apiKey: Redacted.make(f.apiKey),
+      baseUrl: f.baseUrl
+    })))
+  return Layer.orDie(Layer.provideMerge(client, fake))
 }
 
 /**
@@ -452,16 +348,8 @@ export interface Served {
  * @since 0.1.0
  * @category constructors
  */
-export const serve = (
-  options: ServeOptions = {}
-): Effect.Effect<Served, HttpServerError.ServeError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const client = options.webhooks?.client ?? (yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer))
-    return yield* Server.serve(
-      { port: options.port ?? 0, host: options.host ?? "127.0.0.1" },
-      (url) => Effect.map(makeWith(`${url}/v1`, options, client), (fake) => ({ fake, app: fake.app }))
-    )
-  })
+export const serve: (options?: ServeOptions) => Effect.Effect<Served, HttpServerError.ServeError, Scope.Scope> =
+  internal.serve
 
 /**
  * The {@link FakeSkytells} service of a fake served on loopback (its `baseUrl` is the server's).

@@ -16,3 +16,18 @@ export * as FakeSkytells from "./FakeSkytells.js"
  * @since 0.1.0
  */
 export * as Fault from "./Fault.js"
+
+/**
+ * What the fake recorded: the requests it received and the webhook deliveries it attempted.
+ *
+ * @since 0.1.0
+ */
+export * as Recorded from "./Recorded.js"
+
+/**
+ * Which variant of the API the fake speaks where Skytells' sources disagree, and how long its
+ * predictions take.
+ *
+ * @since 0.1.0
+ */
+export * as Scenario from "./Scenario.js"

@@ -96,6 +96,31 @@ describe("chat completions", () => {
       const wrongType = yield* call("POST", "/chat/completions", { raw: "{}", contentType: "text/plain" })
       assert.strictEqual(wrongType.body.error.error_id, "UNSUPPORTED_MEDIA_TYPE")
     }).pipe(fake()))
+
+  it.effect("a message whose role is not a string or not a documented role is refused with INVALID_REQUEST", () =>
+    Effect.gen(function*() {
+      const cases = [
+        [{ role: 5, content: "x" }, "messages[0].role must be one of system, user, assistant, tool, function (got 5)"],
+        [
+          { role: "robot", content: "x" },
+          "messages[0].role must be one of system, user, assistant, tool, function (got \"robot\")"
+        ],
+        [{ content: "x" }, "messages[0].role must be one of system, user, assistant, tool, function (got none)"]
+      ] as const
+      for (const [message, expected] of cases) {
+        const reply = yield* chat({ messages: [message] })
+        assert.strictEqual(reply.status, 400)
+        assert.strictEqual(reply.body.error.error_id, "INVALID_REQUEST")
+        assert.strictEqual(reply.body.error.code, "invalid_request")
+        assert.strictEqual(reply.body.error.message, expected)
+        assert.strictEqual(reply.body.error.param, "messages[0].role")
+      }
+      const second = yield* chat({ messages: [{ role: "system", content: "be brief" }, { role: null, content: "x" }] })
+      assert.strictEqual(second.body.error.param, "messages[1].role")
+      assert.strictEqual(yield* Effect.flatMap(FakeSkytells.FakeSkytells, (f) => f.credits()), 100, "nothing charged")
+      const documented = ["system", "user", "assistant", "tool", "function"].map((role) => ({ role, content: "hi" }))
+      assert.strictEqual((yield* chat({ messages: documented })).status, 200)
+    }).pipe(fake()))
 })
 
 describe("stream pacing", () => {

@@ -4,7 +4,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { FakeSkytells } from "../src/index.js"
-import { call } from "./utils.js"
+import { call, create } from "./utils.js"
 
 /** A service built from the HttpClient, as an API client layer is. */
 class Consumer extends Context.Tag("test/Consumer")<Consumer, {
@@ -42,5 +42,26 @@ describe("FakeSkytells.layer", () => {
       assert.strictEqual(yield* Effect.provide(count, layer), 1)
       assert.strictEqual(yield* Effect.provide(count, layer), 1)
       assert.strictEqual(yield* Effect.provide(count, FakeSkytells.layer()), 1)
+    }))
+})
+
+describe("ids", () => {
+  const firstIds = (options: FakeSkytells.Options) =>
+    Effect.gen(function*() {
+      const prediction = yield* create({ prompt: "x" })
+      const fake = yield* FakeSkytells.FakeSkytells
+      return { prediction: prediction.body.id as string, request: prediction.headers["x-request-id"], seed: fake.seed }
+    }).pipe(Effect.provide(FakeSkytells.layer(options)))
+
+  it.effect("differ from one fake to the next unless a seed is given; the seed drawn replays a run", () =>
+    Effect.gen(function*() {
+      const a = yield* firstIds({})
+      const b = yield* firstIds({})
+      assert.notStrictEqual(a.prediction, b.prediction)
+      assert.notStrictEqual(a.request, b.request)
+      const seeded = yield* firstIds({ seed: 7 })
+      assert.strictEqual(seeded.seed, 7)
+      assert.deepStrictEqual(yield* firstIds({ seed: 7 }), seeded)
+      assert.deepStrictEqual(yield* firstIds({ seed: a.seed }), a)
     }))
 })

@@ -68,4 +68,25 @@ describe("rate limits", () => {
       assert.strictEqual((yield* Fiber.join(waiting)).body.status, "succeeded")
       assert.strictEqual((yield* call("GET", "/models")).status, 200)
     }).pipe(fake({ accounts: [{ apiKey: "sk-a", maxConcurrent: 1 }] })))
+
+  it.effect("every 429 says when to come back: a triggered RATE_LIMIT_EXCEEDED too, with the rate-limit headers", () =>
+    Effect.gen(function*() {
+      const triggered = [
+        yield* create({ prompt: "x" }, {}, "fake/error-RATE_LIMIT_EXCEEDED"),
+        yield* call("POST", "/chat/completions", {
+          body: { model: "fake/error-RATE_LIMIT_EXCEEDED", messages: [{ role: "user", content: "x" }] }
+        }),
+        yield* create({ prompt: "x" }, {}, "fake/error-SOMETHING_ELSE-429")
+      ]
+      for (const reply of triggered) {
+        assert.strictEqual(reply.status, 429)
+        assert.strictEqual(reply.headers["retry-after"], "1")
+        assert.strictEqual(reply.headers["x-skytells-ratelimit-limit-requests"], "600")
+        assert.isDefined(reply.headers["x-ratelimit-reset"])
+      }
+      const spelled = yield* create({ prompt: "x" }, {}, "fake/error-RATE_LIMITED")
+      assert.strictEqual(spelled.headers["retry-after"], "1")
+      const other = yield* create({ prompt: "x" }, {}, "fake/error-INSUFFICIENT_CREDITS")
+      assert.isUndefined(other.headers["retry-after"])
+    }).pipe(fake()))
 })

@@ -172,6 +172,19 @@ const alterBody = (
   }
 }
 
+/**
+ * HEAD: GET's status and headers, its length and type included, without the body. A Node server
+ * drops a HEAD body itself; in process nothing would.
+ */
+const withoutBody = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse => {
+  const kept: Record<string, string> = {}
+  for (const name of ["content-type", "content-length"]) {
+    const value = response.headers[name]
+    if (value !== undefined) kept[name] = value
+  }
+  return HttpServerResponse.setHeaders(HttpServerResponse.setBody(response, HttpBody.empty), kept)
+}
+
 const serveRoute = (state: State, spec: RouteSpec, handler: Handler) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -295,7 +308,7 @@ const serveRoute = (state: State, spec: RouteSpec, handler: Handler) =>
     }
     response = alterBody(fault, response)
     rec.status = response.status
-    return response
+    return request.method === "HEAD" ? withoutBody(response) : response
   })
 
 const spec = (
@@ -323,6 +336,12 @@ const notFound: Handler = (ctx) =>
 /** Builds the fake's app over a state. @internal */
 export const make = (state: State): HttpApp.Default<Fault.FakeConnectionError> => {
   const r = (s: RouteSpec, h: Handler) => serveRoute(state, s, h)
+  // Every GET route answers HEAD too, as the same route (faults and recording included).
+  const get = (path: HttpRouter.PathInput, s: RouteSpec, h: Handler) => {
+    const handler = r(s, h)
+    return <E, R>(router: HttpRouter.HttpRouter<E, R>) =>
+      router.pipe(HttpRouter.get(path, handler), HttpRouter.head(path, handler))
+  }
   const create = spec("predictions.create", { requiresBody: true })
   const getOne = spec("predictions.get")
   const remove = spec("predictions.delete")
@@ -331,16 +350,16 @@ export const make = (state: State): HttpApp.Default<Fault.FakeConnectionError> =
   const router = HttpRouter.empty.pipe(
     HttpRouter.post("/v1/predictions", r(create, Predictions.create)),
     HttpRouter.post("/v1/predict", r(create, Predictions.create)),
-    HttpRouter.get("/v1/predictions", r(spec("predictions.list"), Predictions.list)),
-    HttpRouter.get("/v1/predictions/:id", r(getOne, Predictions.get)),
-    HttpRouter.get("/v1/predictions/:id/stream", r(spec("predictions.stream"), Predictions.get)),
+    get("/v1/predictions", spec("predictions.list"), Predictions.list),
+    get("/v1/predictions/:id", getOne, Predictions.get),
+    get("/v1/predictions/:id/stream", spec("predictions.stream"), Predictions.get),
     HttpRouter.post("/v1/predictions/:id/cancel", r(spec("predictions.cancel"), Predictions.cancel)),
     HttpRouter.del("/v1/predictions/:id", r(remove, Predictions.remove)),
     HttpRouter.del("/v1/predictions/:id/delete", r(remove, Predictions.remove)),
-    HttpRouter.get("/v1/models", r(spec("models.list"), Predictions.listModels)),
-    HttpRouter.get("/v1/models/*", r(getModel, Predictions.getModel)),
-    HttpRouter.get("/v1/model/*", r(getModel, Predictions.getModel)),
-    HttpRouter.get("/v1/files/:id/:name", r(spec("files.get", { auth: "none" }), Predictions.file)),
+    get("/v1/models", spec("models.list"), Predictions.listModels),
+    get("/v1/models/*", getModel, Predictions.getModel),
+    get("/v1/model/*", getModel, Predictions.getModel),
+    get("/v1/files/:id/:name", spec("files.get", { auth: "none" }), Predictions.file),
     HttpRouter.post("/v1/chat/completions", r(spec("chat.completions", inference), Inference.chat)),
     HttpRouter.post("/v1/responses", r(spec("responses.create", inference), Inference.responses)),
     HttpRouter.post("/v1/embeddings", r(spec("embeddings.create", inference), Inference.embeddings)),

@@ -30,6 +30,10 @@ export const statusFor = (errorId: string): number => DocumentedErrors.lookup(er
 export const describe = (errorId: string): string =>
   DocumentedErrors.lookup(errorId)?.message ?? `The request failed (${errorId}).`
 
+// The docs say every 429 carries `Retry-After`; an error triggered on purpose (`fake/error-*`,
+// `Fault.apiError`) with no wait of its own asks for this one.
+const defaultRetryAfterSeconds = 1
+
 /** @internal */
 export const failure = (
   errorId: string,
@@ -40,15 +44,17 @@ export const failure = (
     readonly param?: string | undefined
     readonly retryAfterSeconds?: number | undefined
   }
-): ApiFailure =>
-  new ApiFailure({
+): ApiFailure => {
+  const status = options?.status ?? statusFor(errorId)
+  return new ApiFailure({
     errorId,
-    status: options?.status ?? statusFor(errorId),
+    status,
     message: options?.message ?? describe(errorId),
     details: options?.details,
     param: options?.param,
-    retryAfterSeconds: options?.retryAfterSeconds
+    retryAfterSeconds: options?.retryAfterSeconds ?? (status === 429 ? defaultRetryAfterSeconds : undefined)
   })
+}
 
 /** How Prediction-API errors are written. @internal */
 export type ErrorShape = "envelope" | "flat" | "nested"

@@ -102,6 +102,9 @@ const contentFilters = {
   violence: { filtered: false, severity: "safe" }
 }
 
+/** The documented roles of a chat message (`function` is the legacy one). */
+const chatRoles: ReadonlyArray<unknown> = ["system", "user", "assistant", "tool", "function"]
+
 /** `POST /v1/chat/completions`. @internal */
 export const chat: Handler = (ctx) =>
   Effect.gen(function*() {
@@ -112,6 +115,15 @@ export const chat: Handler = (ctx) =>
       return yield* failure("INVALID_REQUEST", {
         message: "messages must be a non-empty array of { role, content }",
         param: "messages"
+      })
+    }
+    const invalid = messages.findIndex((m) => !chatRoles.includes(m.role))
+    if (invalid >= 0) {
+      return yield* failure("INVALID_REQUEST", {
+        message: `messages[${invalid}].role must be one of ${chatRoles.join(", ")} (got ${
+          JSON.stringify(messages[invalid]!.role) ?? "none"
+        })`,
+        param: `messages[${invalid}].role`
       })
     }
     const promptTokens = messages.reduce((n, m) => n + Models.countTokens(textOf(m.content)), 0)

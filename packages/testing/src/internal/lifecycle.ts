@@ -6,7 +6,7 @@
  * @internal
  */
 import * as Duration from "effect/Duration"
-import type * as FakeSkytells from "../FakeSkytells.js"
+import type * as Scenario from "../Scenario.js"
 import type { Timing } from "./models.js"
 import type { PredictionRecord } from "./state.js"
 
@@ -17,7 +17,7 @@ export type Phase = "queued" | "starting" | "processing" | "succeeded" | "failed
 export const isTerminal = (phase: Phase): boolean => phase === "succeeded" || phase === "failed" || phase === "canceled"
 
 /** The timing a new prediction gets: the model's, overridden by the scenario. @internal */
-export const timingFor = (model: Timing, scenario: FakeSkytells.Scenario): Timing => {
+export const timingFor = (model: Timing, scenario: Scenario.Scenario): Timing => {
   const o = scenario.lifecycle
   const ms = (d: Duration.DurationInput | undefined, fallback: number) =>
     d === undefined ? fallback : Duration.toMillis(Duration.decode(d))
@@ -48,7 +48,7 @@ export const phaseAt = (p: PredictionRecord, now: number): Phase => {
 }
 
 /** The wire status for a phase, per the scenario's spelling. @internal */
-export const statusOf = (phase: Phase, scenario: FakeSkytells.Scenario): string =>
+export const statusOf = (phase: Phase, scenario: Scenario.Scenario): string =>
   phase === "queued" ? scenario.initialStatus : phase === "canceled" ? scenario.canceledStatus : phase
 
 /** Accepts either spelling and the aliases clients send when filtering by status. @internal */

@@ -5,10 +5,12 @@
  * @internal
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as FakeSkytells from "../FakeSkytells.js"
 import type * as Fault from "../Fault.js"
+import type * as Recorded from "../Recorded.js"
+import * as Scenario from "../Scenario.js"
 import type { JsonObject, ModelDef, Timing } from "./models.js"
 import { Prng } from "./prng.js"
 
@@ -68,30 +70,6 @@ export interface MutableRecordedRequest {
 }
 
 /** @internal */
-export const defaultScenario: FakeSkytells.Scenario = {
-  errorShape: "envelope",
-  missingField: "MISSING_REQUIRED_FIELD",
-  invalidInputStatus: 400,
-  predictionNotFound: "not-found",
-  listShape: "paginated",
-  cancelResponse: "success",
-  deleteResponse: "success",
-  failureStyle: "error",
-  modelField: "object",
-  canceledStatus: "canceled",
-  initialStatus: "queued",
-  createStatus: 200,
-  lifecycle: undefined,
-  retention: undefined,
-  bearerAuth: "inference",
-  contentType: "when-body",
-  webhookBody: "envelope",
-  webhookSignature: "prefixed",
-  webhookDuplicates: 0,
-  streamChunkDelay: Duration.zero
-}
-
-/** @internal */
 export interface Limits {
   readonly maxBodyBytes: number
   readonly logEntries: number
@@ -114,11 +92,11 @@ export const defaultAccount = {
 
 /** @internal */
 export class State {
-  scenario: FakeSkytells.Scenario
+  scenario: Scenario.Scenario
   readonly accounts = new Map<string, AccountState>()
   readonly predictions = new Map<string, PredictionRecord>()
   readonly requests: Array<MutableRecordedRequest> = []
-  readonly deliveries: Array<FakeSkytells.WebhookDelivery> = []
+  readonly deliveries: Array<Recorded.WebhookDelivery> = []
   rules: Array<{ readonly rule: Fault.Rule; remaining: number }> = []
   scripts: Array<{ readonly route: Fault.RouteSelector; readonly queue: Array<Fault.Fault> }> = []
   readonly ids: Prng
@@ -133,12 +111,13 @@ export class State {
   constructor(
     readonly baseUrl: string,
     options: FakeSkytells.Options,
-    readonly webhooks: WebhookConfig
+    readonly webhooks: WebhookConfig,
+    /** `options.seed`, or one drawn at random when the fake was built. */
+    readonly seed: number
   ) {
-    const seed = options.seed ?? 42
     this.ids = new Prng(seed)
     this.faults = new Prng(seed ^ 0x5bd1e995)
-    this.scenario = { ...defaultScenario, ...options.scenario }
+    this.scenario = { ...Scenario.defaults, ...options.scenario }
     const accounts = options.accounts ?? [{ apiKey: "sk-test-fake-skytells" }]
     for (const account of accounts) this.addAccount(account)
     this.defaultApiKey = accounts[0]?.apiKey ?? "sk-test-fake-skytells"

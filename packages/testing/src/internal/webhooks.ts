@@ -10,7 +10,8 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as FakeSkytells from "../FakeSkytells.js"
+import type * as Recorded from "../Recorded.js"
+import type * as Scenario from "../Scenario.js"
 import { schedule } from "./lifecycle.js"
 import { render } from "./predictionView.js"
 import type { PredictionRecord, State } from "./state.js"
@@ -76,7 +77,7 @@ const hmacSha256Hex = async (secret: string, raw: string): Promise<string> => {
 export const sign = (
   secret: string,
   raw: string,
-  format: FakeSkytells.Scenario["webhookSignature"]
+  format: Scenario.Scenario["webhookSignature"]
 ): Effect.Effect<string> =>
   Effect.map(
     Effect.promise(() => hmacSha256Hex(secret, raw)),
@@ -167,7 +168,7 @@ const compose = (state: State, p: PredictionRecord, event: EventName, now: numbe
   }
 }
 
-type Delivery = Omit<FakeSkytells.WebhookDelivery, "attempt" | "at" | "result">
+type Delivery = Omit<Recorded.WebhookDelivery, "attempt" | "at" | "result">
 
 const attempt = (state: State, d: Delivery, n: number): Effect.Effect<void> =>
   Effect.gen(function*() {
@@ -186,7 +187,7 @@ const attempt = (state: State, d: Delivery, n: number): Effect.Effect<void> =>
     ).pipe(
       Effect.flatMap((res) => Effect.as(res.text.pipe(Effect.ignore), res.status)),
       Effect.scoped,
-      Effect.map((status): FakeSkytells.WebhookDelivery["result"] =>
+      Effect.map((status): Recorded.WebhookDelivery["result"] =>
         status >= 200 && status < 300
           ? { _tag: "Delivered", status }
           : { _tag: "Failed", status, error: `HTTP ${status}` }
