@@ -14,4 +14,10 @@ describe("README.md", () => {
       assert.deepStrictEqual(regions.map(([, name]) => name), ["layerTest", "timing"])
       for (const [, name, body] of regions) assert.include(readme, "```ts\n" + body + "```\n", `region ${name}`)
     }))
+
+  it.effect("the repository's README shows the layerTest region verbatim too", () =>
+    Effect.sync(() => {
+      const [, body] = /^\/\/ #region layerTest\n([\s\S]*?)^\/\/ #endregion$/m.exec(text("./ReadmeSnippets.test.ts"))!
+      assert.include(text("../../../README.md"), "```ts\n" + body + "```\n")
+    }))
 })
