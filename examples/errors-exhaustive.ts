@@ -1,20 +1,21 @@
 /**
- * Handling a call's typed errors: every tag of `Predictions.GetError` with one `Effect.catchTags`
- * (the compiler rejects the program if a tag is missing), then whole groups at once with
- * `SkytellsError.isRetryable` and `Match` over the billing tags. Runs against the in-process fake.
+ * Handling a call's typed errors: every tag of `Predictions.GetError` with one `Effect.catchTags`,
+ * then whole groups at once with `SkytellsError.isRetryable` and `SkytellsError.catchGroup`. Each
+ * pipeline ends in `SkytellsError.assertHandled`: drop a handler and the program no longer compiles,
+ * with an error that names every tag left. Runs against the in-process fake.
  *
  *   pnpm --filter @effect-skytells/examples exec tsx errors-exhaustive.ts
  */
 import { Predictions, Retry, SkytellsClient, SkytellsError } from "@effect-skytells/client"
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
-import { Console, Effect, Layer, Match, Redacted } from "effect"
+import { Console, Effect, Layer, Redacted } from "effect"
 
-// 1. Exhaustive: one handler per tag. The annotation's `never` error channel is the proof.
 const fix = (e: SkytellsError.SkytellsError) => Effect.succeed(`fix and resend: ${SkytellsError.describe(e)}`)
 const later = (e: SkytellsError.RetryableError) => Effect.succeed(`${e._tag}: transient, try again later`)
 const report = (e: SkytellsError.SkytellsError) => Effect.succeed(`report this: ${SkytellsError.describe(e)}`)
 
-const status = (id: string): Effect.Effect<string, never, SkytellsClient.SkytellsClient> =>
+// 1. One handler per tag.
+const status = (id: string) =>
   Predictions.get(id).pipe(
     Effect.map((p) => `${p.id} is ${p.status}`),
     Effect.catchTags({
@@ -34,24 +35,33 @@ const status = (id: string): Effect.Effect<string, never, SkytellsClient.Skytell
       RequestTimeout: later,
       UnknownApiError: report,
       MalformedResponse: report
-    })
+    }),
+    SkytellsError.assertHandled
   )
 
-// 2. Groups: every retryable error at once, then the billing group with Match; the rest stays typed.
-const advice = Match.type<Predictions.CreateError>().pipe(
-  Match.tag(
-    "PaymentRequired",
-    "InsufficientCredits",
-    (e) => `billing (${e._tag}): ${e.resolution}`
-  ),
-  Match.orElse((e) => SkytellsError.describe(e))
-)
-
+// 2. One handler per group. A group's members the call cannot fail with are simply absent: a
+// create can fail with two of the three billing errors, and the handler sees exactly those two.
 const submit = (model: string) =>
   Predictions.create({ model, input: { prompt: "a red fox" } }).pipe(
     Effect.map((p) => `created ${p.id}`),
     Effect.catchIf(SkytellsError.isRetryable, (e) => Effect.succeed(`retryable ${e._tag}: queue it for later`)),
-    Effect.catchAll((e) => Effect.succeed(advice(e)))
+    SkytellsError.catchGroup(
+      SkytellsError.billingErrors,
+      (e) => Effect.succeed(`billing (${e._tag}): ${e.resolution}`)
+    ),
+    SkytellsError.catchGroup(
+      [
+        ...SkytellsError.authenticationErrors,
+        ...SkytellsError.permissionErrors,
+        ...SkytellsError.validationErrors,
+        ...SkytellsError.contentPolicyErrors,
+        ...SkytellsError.notFoundErrors
+      ],
+      fix
+    ),
+    SkytellsError.catchGroup(SkytellsError.predictionLevelErrors, report),
+    Effect.catchTags({ UnknownApiError: report, MalformedResponse: report }),
+    SkytellsError.assertHandled
   )
 
 const program = Effect.gen(function*() {

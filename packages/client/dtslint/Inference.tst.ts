@@ -14,11 +14,12 @@ declare const embed: typeof Inference.embed
 /** Accepts only effects whose error channel is empty: a compile error proves a tag was left out. */
 const exhaustive = <A, R>(self: Effect.Effect<A, never, R>) => self
 
+// Only what the Inference API documents: none of the Prediction API's own ids (AccountSuspended,
+// ModelUnavailable, InvalidInput, the list's date errors, PaymentRequired, ...).
 type InferenceTags =
   // authentication
   | "Unauthorized"
   | "InvalidApiKey"
-  | "AccountSuspended"
   // refusals
   | "Forbidden"
   // rate limits
@@ -27,7 +28,6 @@ type InferenceTags =
   | "InferenceRateLimited"
   // server side
   | "InternalError"
-  | "ModelUnavailable"
   | "InferenceError"
   | "ServerError"
   | "ServiceUnavailable"
@@ -38,21 +38,13 @@ type InferenceTags =
   | "MalformedResponse"
   | "TransportError"
   | "RequestTimeout"
-  // validation
-  | "InvalidInput"
+  // the request
   | "InvalidParameter"
-  | "UnsupportedMediaType"
-  | "MissingRequiredField"
-  | "ValidationError"
-  | "InvalidDateFormat"
-  | "InvalidDateRange"
-  | "InvalidParameterCombination"
-  | "ModelNotSupported"
   | "ContextLengthExceeded"
   | "InvalidRequestError"
   | "InvalidRequest"
+  | "ModelNotSupported"
   // billing
-  | "PaymentRequired"
   | "InsufficientCredits"
   | "InsufficientQuota"
   // not found
@@ -120,13 +112,11 @@ describe("catchTags over an operation's union is exhaustive", () => {
   const groups = {
     Unauthorized: () => Effect.succeed("auth"),
     InvalidApiKey: () => Effect.succeed("auth"),
-    AccountSuspended: () => Effect.succeed("auth"),
     Forbidden: () => Effect.succeed("forbidden"),
     RateLimitExceeded: () => Effect.succeed("wait"),
     RateLimited: () => Effect.succeed("wait"),
     InferenceRateLimited: () => Effect.succeed("wait"),
     InternalError: () => Effect.succeed("server"),
-    ModelUnavailable: () => Effect.succeed("server"),
     InferenceError: () => Effect.succeed("server"),
     ServerError: () => Effect.succeed("server"),
     ServiceUnavailable: () => Effect.succeed("server"),
@@ -136,19 +126,11 @@ describe("catchTags over an operation's union is exhaustive", () => {
     MalformedResponse: () => Effect.succeed("unknown"),
     TransportError: () => Effect.succeed("network"),
     RequestTimeout: () => Effect.succeed("network"),
-    InvalidInput: () => Effect.succeed("fix"),
     InvalidParameter: () => Effect.succeed("fix"),
-    UnsupportedMediaType: () => Effect.succeed("fix"),
-    MissingRequiredField: () => Effect.succeed("fix"),
-    ValidationError: () => Effect.succeed("fix"),
-    InvalidDateFormat: () => Effect.succeed("fix"),
-    InvalidDateRange: () => Effect.succeed("fix"),
-    InvalidParameterCombination: () => Effect.succeed("fix"),
     ModelNotSupported: () => Effect.succeed("fix"),
     ContextLengthExceeded: () => Effect.succeed("shorten"),
     InvalidRequestError: () => Effect.succeed("fix"),
     InvalidRequest: () => Effect.succeed("fix"),
-    PaymentRequired: () => Effect.succeed("pay"),
     InsufficientCredits: () => Effect.succeed("pay"),
     InsufficientQuota: () => Effect.succeed("pay"),
     ModelNotFound: () => Effect.succeed("model"),

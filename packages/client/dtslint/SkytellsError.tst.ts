@@ -111,6 +111,7 @@ it("each group's list of classes holds exactly the group's classes", () => {
   expectTypeOf<TagsOf<typeof SkytellsError.permissionErrors>>().toEqualTypeOf<SkytellsError.PermissionError["_tag"]>()
   expectTypeOf<TagsOf<typeof SkytellsError.billingErrors>>().toEqualTypeOf<SkytellsError.BillingError["_tag"]>()
   expectTypeOf<TagsOf<typeof SkytellsError.validationErrors>>().toEqualTypeOf<SkytellsError.ValidationFailure["_tag"]>()
+  expectTypeOf<TagsOf<typeof SkytellsError.notFoundErrors>>().toEqualTypeOf<SkytellsError.NotFoundError["_tag"]>()
   expectTypeOf<TagsOf<typeof SkytellsError.contentPolicyErrors>>().toEqualTypeOf<
     SkytellsError.ContentPolicyError["_tag"]
   >()
@@ -120,5 +121,8 @@ it("each group's list of classes holds exactly the group's classes", () => {
   >()
   expectTypeOf<TagsOf<typeof SkytellsError.inferenceApiErrors>>().toEqualTypeOf<
     SkytellsError.InferenceApiError["_tag"]
+  >()
+  expectTypeOf<TagsOf<typeof SkytellsError.predictionLevelErrors>>().toEqualTypeOf<
+    SkytellsError.PredictionLevelError["_tag"]
   >()
 })

@@ -15,6 +15,10 @@
  *   `/embeddings` requests by the {@link EmbedBatcher} ({@link layerEmbedBatcher}).
  * - {@link layerCache} turns on a bounded, expiring cache of identical chat completions and embeddings.
  *
+ * This module gathers the `InferenceCache` module (the cache) and the `InferenceEmbeddings` module
+ * (embeddings and the batcher) under one name: `Inference.layerCache`, `Inference.embed` and the rest
+ * are the values of those modules.
+ *
  * Chat completions, Responses and embeddings are `POST`s that are not idempotent: the client retries
  * them only when the server certainly did not act on them (a 429, a 503, a refused connection).
  *
@@ -56,20 +60,17 @@
  *
  * @since 0.1.0
  */
-import * as Cache from "effect/Cache"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
-import type * as RequestResolver from "effect/RequestResolver"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { InferenceCache } from "./InferenceCache.js"
 import * as InferenceSchema from "./InferenceSchema.js"
-import * as internal from "./internal/inference.js"
-import { declare, type Declared } from "./internal/narrow.js"
+import { cached, cacheId, type inferenceErrors, narrowInference, narrowStream } from "./internal/inference.js"
+import { chatFrame, responseFrame } from "./internal/inferenceFrames.js"
+import { streamCall } from "./internal/inferenceStream.js"
+import type { Declared, inferenceApiCommon } from "./internal/narrow.js"
 import { SkytellsClient } from "./SkytellsClient.js"
-import * as SkytellsError from "./SkytellsError.js"
 
 // Errors ----------------------------------------------------------------------------------------
 
@@ -95,22 +96,16 @@ export class StreamIdleTimeout extends Schema.TaggedError<StreamIdleTimeout>(
   }
 }
 
-// The inference calls' documented errors, declared once (type and run-time check).
-const inferenceErrors = [
-  ...SkytellsError.inferenceApiErrors,
-  ...SkytellsError.validationErrors,
-  ...SkytellsError.billingErrors
-] as const
-
 /**
- * The failures of a chat completion: the common ones, the Inference API's documented errors
- * (`ContextLengthExceeded`, `InsufficientQuota`, `InvalidRequestError`, `RateLimitExceeded`, ...),
- * request validation (e.g. `ModelNotSupported`) and billing (`InsufficientCredits`).
+ * The failures of a chat completion: the Inference API's documented errors (`ContextLengthExceeded`,
+ * `InsufficientQuota`, `InvalidRequestError`, `RateLimitExceeded`, `InferenceTimeout`, ...), a model
+ * of the wrong kind (`ModelNotSupported`), `InsufficientCredits`, and the undocumented failures
+ * (`UnknownApiError`, `MalformedResponse`, `TransportError`, `RequestTimeout`, `GatewayError`).
  *
  * @since 0.1.0
  * @category errors
  */
-export type ChatCompletionError = Declared<typeof inferenceErrors>
+export type ChatCompletionError = Declared<typeof inferenceErrors, typeof inferenceApiCommon>
 
 /**
  * @since 0.1.0
@@ -138,19 +133,6 @@ export type ResponseStreamError = CreateResponseError | StreamIdleTimeout
  */
 export type EmbeddingsError = ChatCompletionError
 
-const narrowInference = declare(inferenceErrors)
-
-const narrowStream = <A, R>(
-  stream: Stream.Stream<A, SkytellsError.SkytellsError | StreamIdleTimeout, R>
-): Stream.Stream<A, ChatCompletionError | StreamIdleTimeout, R> =>
-  Stream.catchAll(
-    stream,
-    (error): Stream.Stream<never, ChatCompletionError | StreamIdleTimeout> =>
-      error._tag === "StreamIdleTimeout"
-        ? Stream.fail(error)
-        : Stream.fromEffect(narrowInference(Effect.fail(error)))
-  )
-
 // Requests --------------------------------------------------------------------------------------
 
 /**
@@ -168,15 +150,6 @@ export type ChatCompletionRequest = Omit<InferenceSchema.ChatCompletionRequest, 
  * @category models
  */
 export type ResponseRequest = Omit<InferenceSchema.ResponsesRequest, "stream">
-
-/**
- * The body of an embeddings call. `encoding_format` defaults to `"base64"` (four times smaller on
- * the wire); the vectors are `Float32Array`s either way.
- *
- * @since 0.1.0
- * @category models
- */
-export type EmbeddingsRequest = InferenceSchema.EmbeddingRequest
 
 /**
  * @since 0.1.0
@@ -216,83 +189,6 @@ export const DEFAULT_IDLE_TIMEOUT: Duration.Duration = Duration.seconds(60)
  */
 export type ResponseStreamEvent = Exclude<InferenceSchema.ResponseStreamEvent, InferenceSchema.ResponseErrorEvent>
 
-/**
- * Embeddings, one `Float32Array` per input in input order (whatever order the server listed them in).
- *
- * @since 0.1.0
- * @category models
- */
-export interface Embeddings {
-  readonly model: string
-  readonly embeddings: ReadonlyArray<Float32Array>
-  readonly usage: InferenceSchema.EmbeddingUsage | undefined
-}
-
-// The cache -------------------------------------------------------------------------------------
-
-/**
- * An opt-in cache of identical non-streaming calls (chat completions and embeddings; the Skytells
- * guide's "pre-cache common completions"). The key is the route and the canonical JSON of the body
- * (key order does not matter), so only byte-for-byte identical requests share an answer. Failures are
- * never cached. Concurrent identical calls share one request.
- *
- * @since 0.1.0
- * @category tags
- */
-export class InferenceCache extends Context.Tag("@effect-skytells/client/Inference/InferenceCache")<
-  InferenceCache,
-  InferenceCache.Service
->() {}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export declare namespace InferenceCache {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  export interface Service {
-    readonly cache: Cache.Cache<internal.CacheKey, unknown, SkytellsError.SkytellsError>
-  }
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface CacheOptions {
-  /** Most entries kept (least recently used are dropped). Default 1,000. */
-  readonly capacity?: number | undefined
-  /** How long an answer is reused, on effect's `Clock`. Default 5 minutes. */
-  readonly timeToLive?: Duration.DurationInput | undefined
-}
-
-/**
- * Provides {@link InferenceCache}: from then on `chatCompletion` and `embeddings` answer identical
- * requests from memory for `timeToLive`. Use one cache per account: the key does not include the API
- * key (it does include the base URL).
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerCache = (options: CacheOptions = {}): Layer.Layer<InferenceCache> =>
-  Layer.effect(
-    InferenceCache,
-    Effect.map(
-      Cache.make({
-        capacity: options.capacity ?? 1_000,
-        timeToLive: options.timeToLive ?? Duration.minutes(5),
-        lookup: (key: internal.CacheKey) => key.run
-      }),
-      (cache) => InferenceCache.of({ cache })
-    )
-  )
-
-const cacheId = (client: { readonly baseUrl: string }, route: string, body: unknown) =>
-  `${client.baseUrl}${route} ${internal.canonicalJson(body)}`
-
 // Chat completions ------------------------------------------------------------------------------
 
 /**
@@ -308,7 +204,7 @@ export const chatCompletion = (
 ): Effect.Effect<InferenceSchema.ChatCompletion, ChatCompletionError, SkytellsClient> =>
   Effect.flatMap(SkytellsClient, (client) => {
     const body = withoutStream(request)
-    return internal.cached(
+    return cached(
       InferenceCache,
       () => cacheId(client, "/chat/completions", body),
       client.execute({
@@ -351,14 +247,14 @@ export const chatCompletionStream = (
   options: StreamOptions = {}
 ): Stream.Stream<InferenceSchema.ChatCompletionChunk, ChatCompletionStreamError, SkytellsClient> => {
   const idleTimeout = idleOf(options)
-  return internal.streamCall(
+  return streamCall(
     {
       route: "/chat/completions",
       body: { ...withoutStream(request), stream: true },
       idleTimeout,
       timeout: options.timeout
     },
-    internal.chatFrame,
+    chatFrame,
     idleError(idleTimeout),
     "data: [DONE]"
   ).pipe(
@@ -406,9 +302,9 @@ export const responseStream = (
   options: StreamOptions = {}
 ): Stream.Stream<ResponseStreamEvent, ResponseStreamError, SkytellsClient> => {
   const idleTimeout = idleOf(options)
-  return internal.streamCall(
+  return streamCall(
     { route: "/responses", body: { ...withoutStream(request), stream: true }, idleTimeout, timeout: options.timeout },
-    internal.responseFrame,
+    responseFrame,
     idleError(idleTimeout),
     "the response's terminal event"
   ).pipe(
@@ -417,189 +313,21 @@ export const responseStream = (
   )
 }
 
-// Embeddings ------------------------------------------------------------------------------------
-
-const sendEmbeddings = (
-  request: EmbeddingsRequest,
-  count: number | undefined,
-  options: CallOptions
-): Effect.Effect<Embeddings, SkytellsError.SkytellsError, SkytellsClient> =>
-  Effect.flatMap(SkytellsClient, (client) => {
-    const body: EmbeddingsRequest = { ...request, encoding_format: request.encoding_format ?? "base64" }
-    return internal.cached(
-      InferenceCache,
-      () => cacheId(client, "/embeddings", body),
-      client.execute({
-        method: "POST",
-        path: "/embeddings",
-        route: "/embeddings",
-        body,
-        schema: InferenceSchema.EmbeddingResponse,
-        idempotent: false,
-        answeredErrors: true,
-        timeout: options.timeout
-      }).pipe(
-        Effect.flatMap((response) =>
-          Either.map(internal.vectorsOf(response, count), (embeddings): Embeddings => ({
-            model: response.model,
-            embeddings,
-            usage: response.usage ?? undefined
-          }))
-        )
-      )
-    )
-  })
-
 /**
- * Embeds one or more inputs (`POST /embeddings`) in one call. Base64 answers are decoded; every
- * vector is a `Float32Array`, in input order. Answered from the {@link InferenceCache} when one is
- * provided.
+ * The cache: `Inference.layerCache`, `Inference.InferenceCache` and `Inference.CacheOptions` are the
+ * ones of the `InferenceCache` module.
  *
  * @since 0.1.0
- * @category operations
+ * @category re-exports
  */
-export const embeddings = (
-  request: EmbeddingsRequest,
-  options: CallOptions = {}
-): Effect.Effect<Embeddings, EmbeddingsError, SkytellsClient> =>
-  sendEmbeddings(request, internal.inputCount(request.input), options).pipe(
-    narrowInference,
-    Effect.withSpan("Inference.embeddings", { attributes: { model: request.model } })
-  )
+export * from "./InferenceCache.js"
 
 /**
- * @since 0.1.0
- * @category models
- */
-export interface EmbedOptions {
-  readonly dimensions?: number | undefined
-  /** Wire format only; the result is a `Float32Array` either way. Default `"base64"`. */
-  readonly encoding_format?: "float" | "base64" | undefined
-  readonly user?: string | undefined
-}
-
-/**
- * One text to embed, as an effect `Request` resolved by {@link embedResolver}: `model`, `input` and
- * the optional `dimensions`, `encoding_format` and `user`. Requests with the same model,
- * `encoding_format`, `dimensions` and `user` share `/embeddings` calls.
+ * Embeddings and the batcher: `Inference.embeddings`, `Inference.embed`, `Inference.EmbedRequest`,
+ * `Inference.embedResolver`, `Inference.EmbedBatcher`, `Inference.layerEmbedBatcher` and their types
+ * are the ones of the `InferenceEmbeddings` module.
  *
  * @since 0.1.0
- * @category requests
+ * @category re-exports
  */
-export const EmbedRequest: typeof internal.EmbedRequest = internal.EmbedRequest
-
-/**
- * @since 0.1.0
- * @category requests
- */
-export type EmbedRequest = internal.EmbedRequest
-
-/**
- * The resolver of {@link EmbedRequest}s: each batch effect hands it (at most `maxBatchSize`
- * requests, `RequestResolver.batchN`) becomes one `POST /embeddings` per model/format/dimensions.
- * Use it directly to batch the requests of one fiber (provide the client with
- * `RequestResolver.contextFromServices(SkytellsClient)`, then
- * `Effect.forEach(texts, (input) => Effect.request(new EmbedRequest({ model, input }), resolver), { batching: true })`).
- * For calls from independent fibers use {@link embed} with {@link layerEmbedBatcher}.
- *
- * @since 0.1.0
- * @category requests
- */
-export const embedResolver = (maxBatchSize = 100): RequestResolver.RequestResolver<EmbedRequest, SkytellsClient> =>
-  internal.makeResolver(
-    Math.max(1, Math.floor(maxBatchSize)),
-    (request, count) =>
-      sendEmbeddings(request, count, {}).pipe(
-        Effect.map((result) => result.embeddings),
-        narrowInference
-      )
-  )
-
-/**
- * Coalesces {@link embed} calls into batched `/embeddings` requests.
- *
- * @since 0.1.0
- * @category tags
- */
-export class EmbedBatcher extends Context.Tag("@effect-skytells/client/Inference/EmbedBatcher")<
-  EmbedBatcher,
-  EmbedBatcher.Service
->() {}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export declare namespace EmbedBatcher {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  export interface Service {
-    readonly embed: (request: EmbedRequest) => Effect.Effect<Float32Array, EmbeddingsError>
-  }
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface EmbedBatcherOptions {
-  /** Most texts in one `/embeddings` call. Default 100. */
-  readonly maxBatchSize?: number | undefined
-  /**
-   * How long a batch stays open after its first call, on effect's `Clock`. Default 0: the calls
-   * made in the same scheduler tick (e.g. by `Effect.forEach(..., { concurrency: "unbounded" })`).
-   * Under `TestClock`, a window above 0 needs `TestClock.adjust`.
-   */
-  readonly window?: Duration.DurationInput | undefined
-}
-
-/**
- * The {@link EmbedBatcher}, built on the `SkytellsClient` of its context. A batch is sent when it
- * holds `maxBatchSize` texts or when its window closes, whichever comes first. Batches run in the
- * layer's scope with the client's settings (per-call `Retry.withPolicy` does not reach them: a batch
- * is shared by many callers). The batcher stops with its scope.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerEmbedBatcher = (
-  options: EmbedBatcherOptions = {}
-): Layer.Layer<EmbedBatcher, never, SkytellsClient> => {
-  const maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 100))
-  return Layer.scoped(
-    EmbedBatcher,
-    Effect.map(
-      internal.makeBatcher(
-        { maxBatchSize, window: Duration.decode(options.window ?? Duration.zero) },
-        embedResolver(maxBatchSize)
-      ),
-      (batcher) => EmbedBatcher.of(batcher)
-    )
-  )
-}
-
-/**
- * Embeds one text. Calls made concurrently (by any fibers) are sent together, as batched
- * `/embeddings` requests, by the {@link EmbedBatcher}; each caller gets its own vector, and a failed
- * batch fails each of its callers with the typed error.
- *
- * @since 0.1.0
- * @category operations
- */
-export const embed = (
-  model: string,
-  text: string,
-  options: EmbedOptions = {}
-): Effect.Effect<Float32Array, EmbeddingsError, EmbedBatcher> =>
-  Effect.flatMap(EmbedBatcher, (batcher) =>
-    batcher.embed(
-      new EmbedRequest({
-        model,
-        input: text,
-        ...(options.dimensions !== undefined ? { dimensions: options.dimensions } : {}),
-        ...(options.encoding_format !== undefined ? { encoding_format: options.encoding_format } : {}),
-        ...(options.user !== undefined ? { user: options.user } : {})
-      })
-    )).pipe(Effect.withSpan("Inference.embed", { attributes: { model } }))
+export * from "./InferenceEmbeddings.js"

@@ -13,7 +13,7 @@
  */
 import type * as Duration from "effect/Duration"
 import * as DurationM from "effect/Duration"
-import { firstString } from "./internal/errorDecoder.js"
+import { firstString } from "./internal/headers.js"
 
 /**
  * What the last response said about the budget. Every field is optional: the server sends a
@@ -112,20 +112,23 @@ export const fromHeaders = (
 }
 
 /**
- * The client-side limiter (opt-in): caps requests per minute and requests in flight, so a burst of
- * calls waits its turn in this process instead of collecting 429s. It adapts: after a 429 it holds
- * every request until the server's `Retry-After` has passed, and when the headers say the budget is
- * used up (`remaining` 0) it holds requests until the reset. Either pause is capped like a retry wait
+ * The client-side limiter (opt-in): caps requests per minute, per day and in flight, so a burst of
+ * calls waits its turn instead of collecting 429s. It adapts: after a 429 it holds every request
+ * until the server's `Retry-After` has passed, and when the headers say the budget is used up
+ * (`remaining` 0) it holds requests until the reset. Either pause is capped like a retry wait
  * (`retry.maxRetryAfter`, default 60 s), and time spent waiting here counts toward the client's
- * `deadline`. It limits one process only; several processes sharing a key share the server's
- * budget, not this limiter.
+ * `deadline`. Given as the client's `limits` (or to `Limiter.layerMemory`) it limits one process;
+ * `RedisRateLimiter` from `@effect-skytells/redis` takes the same options and shares the budgets
+ * and the pause among every worker using the key.
  *
  * @since 0.1.0
  * @category models
  */
 export interface LimiterOptions {
-  /** Requests started per rolling minute. */
+  /** Requests started per minute. */
   readonly requestsPerMinute?: number | undefined
-  /** Requests in flight at once. */
+  /** Requests started per day. */
+  readonly requestsPerDay?: number | undefined
+  /** Requests in flight at once, in this process (a shared limiter keeps this cap per process too). */
   readonly concurrent?: number | undefined
 }

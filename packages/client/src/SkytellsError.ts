@@ -3,11 +3,14 @@
  *
  * - One class per documented Skytells error id (the tag is the PascalCase of the id; the Prediction
  *   and Inference APIs share a class where they name the same failure, e.g. `RATE_LIMIT_EXCEEDED` and
- *   `rate_limit_exceeded` are both {@link RateLimitExceeded}).
- * - {@link UnknownApiError}, {@link GatewayError} and {@link MalformedResponse} for answers outside the
- *   documentation, {@link TransportError} and {@link RequestTimeout} for requests that got no answer.
- * - Unions for the whole catalogue and for groups (authentication, billing, validation, ...), so a
- *   caller can handle a group with one `Effect.catchTags` and stay exhaustive.
+ *   `rate_limit_exceeded` are both `RateLimitExceeded`).
+ * - `UnknownApiError`, `GatewayError` and `MalformedResponse` for answers outside the
+ *   documentation, `TransportError` and `RequestTimeout` for requests that got no answer.
+ * - Unions for the whole catalogue and for groups (authentication, billing, validation, ...), with a
+ *   run-time guard per group (`isBillingError`, ...) and `catchGroup`, so a caller can handle a group
+ *   in one place, and `assertHandled` to prove that nothing is left.
+ *
+ * The declarations live in the modules re-exported below; this module is the one to import.
  *
  * @example
  * ```ts
@@ -25,767 +28,64 @@
  *
  * @since 0.1.0
  */
-import type * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import { type ApiTag, catalogue, type Category, type Entry, type Level, type TagsWhere } from "./internal/catalogue.js"
+import type { Forbidden } from "./ApiError.js"
+import {
+  type AuthenticationError,
+  classes,
+  type RateLimitError,
+  type ServerSideError,
+  SkytellsApiError
+} from "./ErrorGroup.js"
+import type { TagsWhere } from "./internal/catalogue.js"
 import * as decode from "./internal/errorDecoder.js"
 import { Prediction } from "./Prediction.js"
+import {
+  GatewayError,
+  MalformedResponse,
+  type RequestTimeout,
+  type TransportError,
+  UnknownApiError
+} from "./UndocumentedError.js"
 
 /**
- * The fields every documented API error carries.
- *
- * - `errorId`: the id exactly as the server sent it (`INVALID_INPUT`, `context_length_exceeded`); when
- *   the server sent none and the class was inferred from the HTTP status, the catalogue's canonical id.
- * - `message`: the server's human-readable message (do not parse it).
- * - `retryAfter`: the server's `Retry-After` / `retry-after-ms` hint; `shouldRetry`: its `x-should-retry`.
+ * The documented errors: `SkytellsError.InvalidInput` and every other class of the catalogue, with
+ * the fields and metadata they carry, are the ones of the `ApiError` module.
  *
  * @since 0.1.0
- * @category models
+ * @category re-exports
  */
-export const ApiErrorFields = {
-  errorId: Schema.String,
-  message: Schema.String,
-  httpStatus: Schema.optional(Schema.Number),
-  requestId: Schema.optional(Schema.String),
-  param: Schema.optional(Schema.String),
-  details: Schema.optional(Schema.Unknown),
-  type: Schema.optional(Schema.String),
-  code: Schema.optional(Schema.String),
-  predictionId: Schema.optional(Schema.String),
-  /** The whole prediction, when the error comes from a prediction that ended `failed`. */
-  prediction: Schema.optional(Prediction),
-  retryAfter: Schema.optional(Schema.Duration),
-  shouldRetry: Schema.optional(Schema.Boolean)
-}
+export * from "./ApiError.js"
 
 /**
- * The documented metadata of an error class: statuses, levels, category, retryability, resolution.
+ * The failures outside the documentation: `SkytellsError.UnknownApiError`, `GatewayError`,
+ * `MalformedResponse`, `TransportError` and `RequestTimeout` are the classes of the
+ * `UndocumentedError` module.
  *
  * @since 0.1.0
- * @category models
+ * @category re-exports
  */
-export type CatalogueEntry = Entry
-
-export type {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  Category,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  Level
-}
-
-const identifier = (tag: string) => `@effect-skytells/client/SkytellsError/${tag}`
+export * from "./UndocumentedError.js"
 
 /**
- * The base of every catalogue class: the fields above plus the documented metadata, available on the
- * class (`InvalidInput.entry`) and on each instance (`error.resolution`, `error.retryable`, ...).
- */
-/**
- * The documented metadata every catalogue error exposes on its instances.
+ * The catalogue as one union and in groups: `SkytellsError.SkytellsApiError`, `classes`, the group
+ * types (`BillingError`, ...) and lists (`billingErrors`, ...) are the ones of the `ErrorGroup` module.
  *
  * @since 0.1.0
- * @category models
+ * @category re-exports
  */
-export interface Documented {
-  /** What to do about it, from the Skytells documentation. */
-  readonly resolution: string
-  /** What the documentation says it means. */
-  readonly description: string
-  /** Whether the documentation calls it transient (see {@link isRetryable}). */
-  readonly retryable: boolean
-  readonly category: Category
-  readonly levels: ReadonlyArray<Level>
-}
-
-type ApiFieldsOf<Tag extends string> = { readonly _tag: Schema.tag<Tag> } & typeof ApiErrorFields
+export * from "./ErrorGroup.js"
 
 /**
- * The type of a catalogue class: a `Schema.TaggedError` class with {@link Documented} instances and
- * its catalogue entry as the static `entry`.
+ * Handling groups and checking exhaustiveness: `SkytellsError.isBillingError` (a guard per group),
+ * `catchGroup`, `assertHandled` and `Unhandled` are the ones of the `ErrorHandling` module.
  *
  * @since 0.1.0
- * @category models
+ * @category re-exports
  */
-export interface ApiErrorClass<Self, Tag extends string> extends
-  Schema.Class<
-    Self,
-    ApiFieldsOf<Tag>,
-    Schema.Struct.Encoded<ApiFieldsOf<Tag>>,
-    never,
-    Schema.Struct.Constructor<Omit<ApiFieldsOf<Tag>, "_tag">>,
-    {},
-    Cause.YieldableError & Documented
-  >
-{
-  readonly _tag: Tag
-  readonly entry: Entry
-}
-
-const ApiError = <Self>() => <Tag extends ApiTag>(tag: Tag): ApiErrorClass<Self, Tag> => {
-  const entry: Entry = catalogue[tag]
-  const Base: new(...args: Array<any>) => object = Schema.TaggedError<any>(identifier(tag))(tag, ApiErrorFields)
-  return class extends Base implements Documented {
-    static readonly entry: Entry = entry
-    get resolution() {
-      return entry.resolution
-    }
-    get description() {
-      return entry.description
-    }
-    get retryable() {
-      return entry.retryable
-    }
-    get category() {
-      return entry.category
-    }
-    get levels() {
-      return entry.levels
-    }
-    override toString(): string {
-      return describe(this as unknown as SkytellsError)
-    }
-  } as unknown as ApiErrorClass<Self, Tag>
-}
-
-// The catalogue, one class per documented id (see docs/errors.md for the generated table) ----------------
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InvalidInput extends ApiError<InvalidInput>()("InvalidInput") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InvalidParameter extends ApiError<InvalidParameter>()("InvalidParameter") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class UnsupportedMediaType extends ApiError<UnsupportedMediaType>()("UnsupportedMediaType") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class MissingRequiredField extends ApiError<MissingRequiredField>()("MissingRequiredField") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ValidationError extends ApiError<ValidationError>()("ValidationError") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InvalidDateFormat extends ApiError<InvalidDateFormat>()("InvalidDateFormat") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InvalidDateRange extends ApiError<InvalidDateRange>()("InvalidDateRange") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InvalidParameterCombination
-  extends ApiError<InvalidParameterCombination>()("InvalidParameterCombination")
-{}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ModelNotSupported extends ApiError<ModelNotSupported>()("ModelNotSupported") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ContextLengthExceeded extends ApiError<ContextLengthExceeded>()("ContextLengthExceeded") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InvalidRequestError extends ApiError<InvalidRequestError>()("InvalidRequestError") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InvalidRequest extends ApiError<InvalidRequest>()("InvalidRequest") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InfrastructureError extends ApiError<InfrastructureError>()("InfrastructureError") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class Unauthorized extends ApiError<Unauthorized>()("Unauthorized") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InvalidApiKey extends ApiError<InvalidApiKey>()("InvalidApiKey") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class AccountSuspended extends ApiError<AccountSuspended>()("AccountSuspended") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class SecurityViolation extends ApiError<SecurityViolation>()("SecurityViolation") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ModelAccessDenied extends ApiError<ModelAccessDenied>()("ModelAccessDenied") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class Forbidden extends ApiError<Forbidden>()("Forbidden") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class LegalReasons extends ApiError<LegalReasons>()("LegalReasons") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class PaymentRequired extends ApiError<PaymentRequired>()("PaymentRequired") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InsufficientCredits extends ApiError<InsufficientCredits>()("InsufficientCredits") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InsufficientQuota extends ApiError<InsufficientQuota>()("InsufficientQuota") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ModelNotFound extends ApiError<ModelNotFound>()("ModelNotFound") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class PredictionNotFound extends ApiError<PredictionNotFound>()("PredictionNotFound") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class EndpointNotFound extends ApiError<EndpointNotFound>()("EndpointNotFound") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class PredictionNotCancellable extends ApiError<PredictionNotCancellable>()("PredictionNotCancellable") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class UnprocessableEntity extends ApiError<UnprocessableEntity>()("UnprocessableEntity") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ModerationError extends ApiError<ModerationError>()("ModerationError") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ContentPolicyViolation extends ApiError<ContentPolicyViolation>()("ContentPolicyViolation") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class UseCaseNotSupported extends ApiError<UseCaseNotSupported>()("UseCaseNotSupported") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ModelNotAuthorized extends ApiError<ModelNotAuthorized>()("ModelNotAuthorized") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class RateLimitExceeded extends ApiError<RateLimitExceeded>()("RateLimitExceeded") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class RateLimited extends ApiError<RateLimited>()("RateLimited") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InferenceRateLimited extends ApiError<InferenceRateLimited>()("InferenceRateLimited") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InternalError extends ApiError<InternalError>()("InternalError") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ModelUnavailable extends ApiError<ModelUnavailable>()("ModelUnavailable") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InferenceError extends ApiError<InferenceError>()("InferenceError") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ServerError extends ApiError<ServerError>()("ServerError") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class ServiceUnavailable extends ApiError<ServiceUnavailable>()("ServiceUnavailable") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class InferenceTimeout extends ApiError<InferenceTimeout>()("InferenceTimeout") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class PredictionFailed extends ApiError<PredictionFailed>()("PredictionFailed") {}
-/**
- * @since 0.1.0
- * @category errors
- */
-export class Timeout extends ApiError<Timeout>()("Timeout") {}
-
-/**
- * Every documented error class, in catalogue order.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SkytellsApiError = Schema.Union(
-  InvalidInput,
-  InvalidParameter,
-  UnsupportedMediaType,
-  MissingRequiredField,
-  ValidationError,
-  InvalidDateFormat,
-  InvalidDateRange,
-  InvalidParameterCombination,
-  ModelNotSupported,
-  ContextLengthExceeded,
-  InvalidRequestError,
-  InvalidRequest,
-  InfrastructureError,
-  Unauthorized,
-  InvalidApiKey,
-  AccountSuspended,
-  SecurityViolation,
-  ModelAccessDenied,
-  Forbidden,
-  LegalReasons,
-  PaymentRequired,
-  InsufficientCredits,
-  InsufficientQuota,
-  ModelNotFound,
-  PredictionNotFound,
-  EndpointNotFound,
-  PredictionNotCancellable,
-  UnprocessableEntity,
-  ModerationError,
-  ContentPolicyViolation,
-  UseCaseNotSupported,
-  ModelNotAuthorized,
-  RateLimitExceeded,
-  RateLimited,
-  InferenceRateLimited,
-  InternalError,
-  ModelUnavailable,
-  InferenceError,
-  ServerError,
-  ServiceUnavailable,
-  InferenceTimeout,
-  PredictionFailed,
-  Timeout
-)
-
-/**
- * The union of every documented error class.
- *
- * @since 0.1.0
- * @category models
- */
-export type SkytellsApiError = typeof SkytellsApiError.Type
-
-/**
- * The class of each documented error, by tag.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const classes: { readonly [T in ApiTag]: ClassOf<T> } = Object.fromEntries(
-  SkytellsApiError.members.map((c) => [c._tag, c])
-) as any
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type ClassOf<T extends ApiTag> = Extract<(typeof SkytellsApiError.members)[number], { readonly _tag: T }>
-
-export type {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  ApiTag
-}
-
-// Groups, derived from the catalogue's categories and levels ---------------------------------------
-
-/**
- * `Unauthorized | InvalidApiKey | AccountSuspended`
- *
- * @since 0.1.0
- * @category groups
- */
-export type AuthenticationError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "authentication"> }>
-/**
- * Refused although authenticated (plan, scope, security, legal).
- *
- * @since 0.1.0
- * @category groups
- */
-export type PermissionError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "permission"> }>
-/**
- * `PaymentRequired | InsufficientCredits | InsufficientQuota`: never retried.
- *
- * @since 0.1.0
- * @category groups
- */
-export type BillingError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "billing"> }>
-/**
- * The request itself is wrong: fix it before sending again.
- *
- * @since 0.1.0
- * @category groups
- */
-export type ValidationFailure = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "validation"> }>
-/**
- * @since 0.1.0
- * @category groups
- */
-export type NotFoundError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "notFound"> }>
-/**
- * Safety, moderation and policy refusals (API or prediction level).
- *
- * @since 0.1.0
- * @category groups
- */
-export type ContentPolicyError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "contentPolicy"> }>
-/**
- * `RateLimitExceeded | RateLimited | InferenceRateLimited`
- *
- * @since 0.1.0
- * @category groups
- */
-export type RateLimitError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "rateLimit"> }>
-/**
- * Documented server-side failures, plus {
- *
- * @link GatewayError}.
- * @since 0.1.0
- * @category groups
- */
-export type ServerSideError =
-  | Extract<SkytellsApiError, { readonly _tag: TagsWhere<"category", "server"> }>
-  | GatewayError
-/**
- * Errors documented at prediction level (a prediction that ended `failed`).
- *
- * @since 0.1.0
- * @category groups
- */
-export type PredictionLevelError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"levels", "prediction"> }>
-/**
- * Errors documented for the Inference API (chat, responses, embeddings).
- *
- * @since 0.1.0
- * @category groups
- */
-export type InferenceApiError = Extract<SkytellsApiError, { readonly _tag: TagsWhere<"levels", "inference"> }>
-
-// The groups as lists of classes: what an operation declares its errors with (one list gives both its
-// type and its run-time check), and what code can test membership with. Each list is checked
-// against the catalogue's categories and levels (dtslint/SkytellsError.tst.ts, test/SkytellsError.test.ts).
-
-/**
- * The classes of {@link AuthenticationError}.
- *
- * @since 0.1.0
- * @category groups
- */
-export const authenticationErrors = [Unauthorized, InvalidApiKey, AccountSuspended] as const
-/**
- * The classes of {@link PermissionError}.
- *
- * @since 0.1.0
- * @category groups
- */
-export const permissionErrors = [SecurityViolation, ModelAccessDenied, Forbidden, LegalReasons] as const
-/**
- * The classes of {@link BillingError}.
- *
- * @since 0.1.0
- * @category groups
- */
-export const billingErrors = [PaymentRequired, InsufficientCredits, InsufficientQuota] as const
-/**
- * The classes of {@link ValidationFailure}.
- *
- * @since 0.1.0
- * @category groups
- */
-export const validationErrors = [
-  InvalidInput,
-  InvalidParameter,
-  UnsupportedMediaType,
-  MissingRequiredField,
-  ValidationError,
-  InvalidDateFormat,
-  InvalidDateRange,
-  InvalidParameterCombination,
-  ModelNotSupported,
-  ContextLengthExceeded,
-  InvalidRequestError,
-  InvalidRequest
-] as const
-/**
- * The classes of {@link ContentPolicyError}.
- *
- * @since 0.1.0
- * @category groups
- */
-export const contentPolicyErrors = [
-  InfrastructureError,
-  UnprocessableEntity,
-  ModerationError,
-  ContentPolicyViolation,
-  UseCaseNotSupported,
-  ModelNotAuthorized
-] as const
-/**
- * The classes of {@link RateLimitError}.
- *
- * @since 0.1.0
- * @category groups
- */
-export const rateLimitErrors = [RateLimitExceeded, RateLimited, InferenceRateLimited] as const
-/**
- * The documented classes of {@link ServerSideError}.
- *
- * @since 0.1.0
- * @category groups
- */
-export const serverErrors = [
-  InternalError,
-  ModelUnavailable,
-  InferenceError,
-  ServerError,
-  ServiceUnavailable,
-  InferenceTimeout
-] as const
-/**
- * The classes of {@link InferenceApiError}.
- *
- * @since 0.1.0
- * @category groups
- */
-export const inferenceApiErrors = [
-  InvalidParameter,
-  ContextLengthExceeded,
-  InvalidRequestError,
-  InvalidRequest,
-  Unauthorized,
-  InvalidApiKey,
-  Forbidden,
-  InsufficientQuota,
-  ModelNotFound,
-  EndpointNotFound,
-  RateLimitExceeded,
-  RateLimited,
-  InferenceRateLimited,
-  InferenceError,
-  ServerError,
-  ServiceUnavailable,
-  InferenceTimeout
-] as const
-
-// Failures outside the documentation --------------------------------------------------------------
-
-/**
- * The server answered with an error id the catalogue does not know. Keeps the id, the status and
- * the parsed body so nothing is lost. Not retried (its meaning is unknown) unless the server sent
- * `x-should-retry: true`.
- *
- * @since 0.1.0
- * @category errors
- */
-export class UnknownApiError extends Schema.TaggedError<UnknownApiError>(identifier("UnknownApiError"))(
-  "UnknownApiError",
-  {
-    errorId: Schema.optional(Schema.String),
-    message: Schema.String,
-    httpStatus: Schema.Number,
-    requestId: Schema.optional(Schema.String),
-    /** A bounded copy of the body: the parsed JSON when small, otherwise an excerpt of its text. */
-    body: Schema.Unknown,
-    retryAfter: Schema.optional(Schema.Duration),
-    shouldRetry: Schema.optional(Schema.Boolean),
-    /** The failed prediction that carried the id, when it came from one. */
-    prediction: Schema.optional(Prediction)
-  }
-) {}
-
-/**
- * A 502 or 504 with no Skytells error id: a proxy or load balancer answered (often an HTML page).
- * Transient: retried by the default policy when the request is safe to repeat.
- *
- * @since 0.1.0
- * @category errors
- */
-export class GatewayError extends Schema.TaggedError<GatewayError>(identifier("GatewayError"))("GatewayError", {
-  httpStatus: Schema.Number,
-  contentType: Schema.optional(Schema.String),
-  excerpt: Schema.String,
-  requestId: Schema.optional(Schema.String),
-  retryAfter: Schema.optional(Schema.Duration),
-  shouldRetry: Schema.optional(Schema.Boolean)
-}) {
-  override get message(): string {
-    return `HTTP ${this.httpStatus} from a gateway in front of Skytells (${
-      this.contentType ?? "no content type"
-    }): the API did not answer. This is usually transient; retry later.`
-  }
-}
-
-/**
- * The response could not be read as the API's JSON: an empty body, an HTML page, truncated JSON,
- * JSON that does not match the documented schema (`issue` says which field was wrong), a body over
- * the client's `responseLimits` (`TooLarge`), a stream of the wrong content type, or a redirect,
- * which the client never follows (`Redirect`, with `location`). Only an empty or cut 2xx body is
- * ever retried (see `Retry`).
- *
- * @since 0.1.0
- * @category errors
- */
-export class MalformedResponse extends Schema.TaggedError<MalformedResponse>(identifier("MalformedResponse"))(
-  "MalformedResponse",
-  {
-    reason: Schema.Literal("EmptyBody", "NotJson", "UnexpectedShape", "UnexpectedContentType", "TooLarge", "Redirect"),
-    httpStatus: Schema.Number,
-    /** Where a redirect pointed (origin and path only: no query, which may hold credentials). */
-    location: Schema.optional(Schema.String),
-    contentType: Schema.optional(Schema.String),
-    excerpt: Schema.String,
-    bodyLength: Schema.Number,
-    issue: Schema.optional(Schema.String),
-    requestId: Schema.optional(Schema.String),
-    /** `x-should-retry`, when the server sent it. */
-    shouldRetry: Schema.optional(Schema.Boolean)
-  }
-) {
-  override get message(): string {
-    switch (this.reason) {
-      case "Redirect":
-        return `HTTP ${this.httpStatus} redirect to ${
-          this.location ?? "an undisclosed location"
-        }: the client never follows a redirect from the API (the API key would go with it). Check the base URL (SKYTELLS_BASE_URL) and any proxy in between.`
-      case "TooLarge":
-        return `HTTP ${this.httpStatus} with a body larger than ${this.bodyLength} bytes${
-          this.issue ? ` (${this.issue})` : ""
-        }: reading stopped there. Raise the client's \`responseLimits\` if such a body is expected.`
-      case "UnexpectedContentType":
-        return `HTTP ${this.httpStatus} with content type ${this.contentType ?? "(none)"} where ${
-          this.issue ?? "another content type"
-        } was expected: something other than the Skytells API answered (a proxy or captive portal?). Check the base URL and proxies.`
-    }
-    const what = this.reason === "EmptyBody"
-      ? "an empty body"
-      : this.reason === "NotJson"
-      ? `a body that is not JSON (${this.contentType ?? "no content type"}, ${this.bodyLength} bytes)`
-      : `JSON that does not match the documented shape: ${this.issue ?? "unknown field"}`
-    return `HTTP ${this.httpStatus} with ${what}. If this persists, report it with the request id${
-      this.requestId ? ` ${this.requestId}` : ""
-    }.`
-  }
-}
-
-/**
- * The request got no HTTP answer. `mayHaveReachedServer` is `false` when the server certainly did
- * not see it (connection refused, DNS failure, invalid URL) and `true` when it may have acted on it
- * (the connection broke after the request was written): a create is not retried in that case.
- *
- * @since 0.1.0
- * @category errors
- */
-export class TransportError extends Schema.TaggedError<TransportError>(identifier("TransportError"))(
-  "TransportError",
-  {
-    reason: Schema.Literal("ConnectionRefused", "DnsLookup", "InvalidUrl", "ConnectionReset", "Encode", "Other"),
-    mayHaveReachedServer: Schema.Boolean,
-    method: Schema.String,
-    url: Schema.String,
-    description: Schema.String
-  }
-) {
-  override get message(): string {
-    return `${this.method} ${this.url} failed before an answer arrived (${this.reason}): ${this.description}. ${
-      this.mayHaveReachedServer
-        ? "The server may have received the request."
-        : "The server did not receive the request; check the base URL and your network."
-    }`
-  }
-}
-
-/**
- * No answer within the client-side timeout (per attempt) or the total deadline.
- *
- * @since 0.1.0
- * @category errors
- */
-export class RequestTimeout extends Schema.TaggedError<RequestTimeout>(identifier("RequestTimeout"))(
-  "RequestTimeout",
-  {
-    method: Schema.String,
-    url: Schema.String,
-    timeout: Schema.Duration,
-    scope: Schema.Literal("attempt", "deadline")
-  }
-) {
-  override get message(): string {
-    return `${this.method} ${this.url} got no answer within the ${
-      this.scope === "attempt" ? "per-attempt timeout" : "total deadline"
-    } of ${this.timeout.toString()}. Raise \`timeout\`/\`deadline\` or use webhooks for long jobs.`
-  }
-}
+export * from "./ErrorHandling.js"
 
 /**
  * Any failure of a call to the Skytells API.
@@ -880,18 +180,9 @@ export const isSkytellsError = (u: unknown): u is SkytellsError =>
  * @since 0.1.0
  * @category utils
  */
-export const describe = (error: SkytellsError): string => {
-  if (!("errorId" in error) || error._tag === "UnknownApiError") {
-    return `${error._tag}: ${error.message}`
-  }
-  const ids = [
-    error.errorId,
-    error.httpStatus !== undefined ? `HTTP ${error.httpStatus}` : undefined,
-    error.requestId !== undefined ? `request ${error.requestId}` : undefined,
-    error.predictionId !== undefined ? `prediction ${error.predictionId}` : undefined
-  ].filter(Predicate.isNotUndefined)
-  return `${error._tag} (${ids.join(", ")}): ${error.message} What to do: ${error.resolution}`
-}
+export const describe = (error: SkytellsError): string =>
+  // A documented error's `toString` is this description (see ApiError.ts), so logs print it too.
+  !("errorId" in error) || error._tag === "UnknownApiError" ? `${error._tag}: ${error.message}` : error.toString()
 
 /**
  * The input of {@link fromResponse}: an HTTP response as received.
@@ -913,7 +204,7 @@ export interface ResponseParts {
  *
  * The class is chosen by the error id (`error.error_id`, else `error.code`, else the top-level
  * `error_id`), matched case-insensitively; a failed prediction without an id is
- * {@link PredictionFailed}. With no id the status decides (401, 429, 500, 502, 503, 504); otherwise
+ * `PredictionFailed`. With no id the status decides (401, 429, 500, 502, 503, 504); otherwise
  * the result is {@link UnknownApiError} for JSON and {@link MalformedResponse} for anything else.
  *
  * @since 0.1.0
@@ -935,7 +226,7 @@ export const fromResponse = (response: ResponseParts): ResponseError => {
 
 /**
  * The error a failed prediction object stands for: the class of its `error_id` when documented,
- * otherwise {@link PredictionFailed} with the prediction's `error` text, carrying the whole decoded
+ * otherwise `PredictionFailed` with the prediction's `error` text, carrying the whole decoded
  * prediction (id, error text, metrics). Returns `undefined` when the object is not a failed prediction.
  *
  * @since 0.1.0

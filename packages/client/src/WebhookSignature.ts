@@ -15,7 +15,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { header } from "./internal/errorDecoder.js"
+import { header } from "./internal/headers.js"
 import * as hmac from "./internal/hmac.js"
 import { type WebhookPayloadInvalid, WebhookSignatureMismatch, WebhookSignatureMissing } from "./WebhookError.js"
 import { decodeEvent, type WebhookEvent } from "./WebhookEvent.js"

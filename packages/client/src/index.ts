@@ -39,12 +39,27 @@ export * as InProcessHttpClient from "./InProcessHttpClient.js"
 export * as Inference from "./Inference.js"
 
 /**
+ * The opt-in cache of identical chat completions and embeddings (re-exported by `Inference`).
+ *
+ * @since 0.1.0
+ */
+export * as InferenceCache from "./InferenceCache.js"
+
+/**
  * `effect/Schema` schemas shared by the Inference APIs: safety results, log probabilities, annotations,
  * roles and chat-style function tools.
  *
  * @since 0.1.0
  */
 export * as InferenceCommonSchema from "./InferenceCommonSchema.js"
+
+/**
+ * Embeddings: one call for many inputs, and `embed` calls batched across fibers (re-exported by
+ * `Inference`).
+ *
+ * @since 0.1.0
+ */
+export * as InferenceEmbeddings from "./InferenceEmbeddings.js"
 
 /**
  * `effect/Schema` schemas for the OpenAI-compatible Inference API (chat completions, Responses,

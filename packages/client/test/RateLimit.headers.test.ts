@@ -2,7 +2,7 @@ import { RateLimit } from "@effect-skytells/client"
 import { Headers } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration } from "effect"
-import { header } from "../src/internal/errorDecoder.js"
+import { header } from "../src/internal/headers.js"
 
 type Record_ = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 

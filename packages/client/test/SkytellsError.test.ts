@@ -120,12 +120,18 @@ describe("the group lists", () => {
     assert.deepStrictEqual(tags(SkytellsError.permissionErrors), byCategory("permission"))
     assert.deepStrictEqual(tags(SkytellsError.billingErrors), byCategory("billing"))
     assert.deepStrictEqual(tags(SkytellsError.validationErrors), byCategory("validation"))
+    assert.deepStrictEqual(tags(SkytellsError.notFoundErrors), byCategory("notFound"))
     assert.deepStrictEqual(tags(SkytellsError.contentPolicyErrors), byCategory("contentPolicy"))
     assert.deepStrictEqual(tags(SkytellsError.rateLimitErrors), byCategory("rateLimit"))
     assert.deepStrictEqual(tags(SkytellsError.serverErrors), byCategory("server"))
     assert.deepStrictEqual(
       tags(SkytellsError.inferenceApiErrors),
       SkytellsError.SkytellsApiError.members.filter((c) => c.entry.levels.includes("inference")).map((c) => c._tag)
+        .sort()
+    )
+    assert.deepStrictEqual(
+      tags(SkytellsError.predictionLevelErrors),
+      SkytellsError.SkytellsApiError.members.filter((c) => c.entry.levels.includes("prediction")).map((c) => c._tag)
         .sort()
     )
   })
@@ -379,6 +385,15 @@ describe("people can read a failure", () => {
       "InsufficientCredits (INSUFFICIENT_CREDITS, HTTP 402, request req_9): Out of credits. What to do: Purchase additional credits or use a lower-cost model."
     )
     assert.include(util.inspect(e), "INSUFFICIENT_CREDITS")
+  })
+
+  it("describe gives that line for a documented error, the tag and message for the others", () => {
+    const e = decode(402, { error_id: "INSUFFICIENT_CREDITS", message: "Out of credits." }, { "x-request-id": "req_9" })
+    assert.strictEqual(SkytellsError.describe(e), String(e))
+    const unknown = decode(418, { error_id: "TEAPOT", message: "I am a teapot." })
+    assert.strictEqual(SkytellsError.describe(unknown), "UnknownApiError: I am a teapot.")
+    const gateway = decode(502, "<html>Bad gateway</html>")
+    assert.strictEqual(SkytellsError.describe(gateway), `GatewayError: ${gateway.message}`)
   })
 
   it("errors are yieldable and fail the effect with their tag", () =>

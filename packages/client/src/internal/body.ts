@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as SkytellsError from "../SkytellsError.js"
 import { concat } from "./bytes.js"
-import { requestIdHeader, shouldRetry } from "./errorDecoder.js"
+import { requestIdHeader, shouldRetry } from "./headers.js"
 import { fromHttpClientError } from "./transport.js"
 
 const EXCERPT = 300

@@ -41,12 +41,23 @@ export const predictionApiCommon = [
   SkytellsError.ServiceUnavailable
 ] as const
 
-/** The catalogue part of `SkytellsError.CommonError`, which every inference call can fail with. @internal */
+/**
+ * The catalogue classes any call to the Inference API (chat, responses, embeddings) can fail with:
+ * its own authentication, rate-limit and server-side ids, plus `InternalError`, which a 500 naming
+ * no id decodes to.
+ *
+ * @internal
+ */
 export const inferenceApiCommon = [
-  ...SkytellsError.authenticationErrors,
+  SkytellsError.Unauthorized,
+  SkytellsError.InvalidApiKey,
   SkytellsError.Forbidden,
   ...SkytellsError.rateLimitErrors,
-  ...SkytellsError.serverErrors
+  SkytellsError.InternalError,
+  SkytellsError.InferenceError,
+  SkytellsError.ServerError,
+  SkytellsError.ServiceUnavailable,
+  SkytellsError.InferenceTimeout
 ] as const
 
 /**
@@ -54,10 +65,9 @@ export const inferenceApiCommon = [
  *
  * @internal
  */
-export type Declared<
-  L extends ReadonlyArray<ErrorClass>,
-  C extends ReadonlyArray<ErrorClass> = typeof inferenceApiCommon
-> = Undocumented | InstanceType<C[number] | L[number]>
+export type Declared<L extends ReadonlyArray<ErrorClass>, C extends ReadonlyArray<ErrorClass>> =
+  | Undocumented
+  | InstanceType<C[number] | L[number]>
 
 const toUnknown = (error: SkytellsError.SkytellsApiError): SkytellsError.UnknownApiError =>
   new SkytellsError.UnknownApiError({
@@ -75,10 +85,10 @@ const toUnknown = (error: SkytellsError.SkytellsApiError): SkytellsError.Unknown
  *
  * @internal
  */
-export const declare = <
-  const L extends ReadonlyArray<ErrorClass>,
-  const C extends ReadonlyArray<ErrorClass> = typeof inferenceApiCommon
->(classes: L, common: C = inferenceApiCommon as ReadonlyArray<ErrorClass> as C) => {
+export const declare = <const L extends ReadonlyArray<ErrorClass>, const C extends ReadonlyArray<ErrorClass>>(
+  classes: L,
+  common: C
+) => {
   const allowed: ReadonlySet<string> = new Set([...common, ...classes].map((c) => c._tag))
   // Errors outside the catalogue (transport, timeouts, malformed answers) are always declared.
   const isDeclared = (error: SkytellsError.SkytellsError): error is Declared<L, C> =>
