@@ -7,7 +7,7 @@
  *
  * - `status` is required and kept verbatim; {@link normalizeStatus} maps both cancel spellings to
  *   `"canceled"` and anything unknown to `"unknown"`.
- * - `id` is optional: the documented `prediction.failed` payload (error reference, S0) has none. Every
+ * - `id` is optional: the documented `prediction.failed` payload (the errors reference) has none. Every
  *   prediction the API returns from create/get/list carries one.
  * - `model` is a slug string or an object `{ name, type }` (list items, webhook payloads); use
  *   {@link modelSlug}.

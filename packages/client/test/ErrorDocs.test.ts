@@ -6,6 +6,7 @@ import { SkytellsError } from "@effect-skytells/client"
 import { assert, describe, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { sources } from "../src/internal/catalogue.js"
 
 const root = path.join(__dirname, "..", "..", "..")
 const target = path.join(root, "docs", "errors.md")
@@ -15,6 +16,14 @@ const END = "<!-- errors:end -->"
 
 const cell = (s: string) => s.replace(/\|/g, "\\|")
 
+// A source cell with each document's name linked to its page (longest names first: "Prediction
+// errors" is not "errors").
+const byLength = [...sources].sort((a, b) => b.name.length - a.name.length)
+const sourceCell = (text: string) => {
+  const pattern = new RegExp(byLength.map((s) => s.name).join("|"), "g")
+  return cell(text).replace(pattern, (name) => `[${name}](${sources.find((s) => s.name === name)!.url})`)
+}
+
 const render = (): string => {
   const classes = Object.values(SkytellsError.classes)
   const rows = classes.map((c) => {
@@ -22,7 +31,7 @@ const render = (): string => {
     return `| \`${c._tag}\` | ${e.ids.map((id) => `\`${id}\``).join(", ")} | ${e.statuses.join(", ")} | ${
       e.levels.join(", ")
     } | ${e.category} | ${e.retryable ? "yes" : "no"} | ${cell(e.description)} | ${cell(e.resolution)} | ${
-      cell(e.source)
+      sourceCell(e.source)
     } |`
   })
   return [
@@ -34,6 +43,10 @@ const render = (): string => {
     "by the error id (case-insensitive), never by the HTTP status; where sources disagree on the status, every documented",
     "status is accepted. \"Retried\" says whether the default policy retries it (a non-idempotent request is retried",
     "only after a 429, a 503 or a refused connection; see the README's retry section).",
+    "",
+    "Sources, as the last column names them:",
+    "",
+    ...sources.map((source) => `- [${source.name}](${source.url}): ${source.title}.`),
     "",
     "| Class | Wire ids | HTTP status | Level | Group | Retried | Meaning | What to do | Source |",
     "|---|---|---|---|---|---|---|---|---|",

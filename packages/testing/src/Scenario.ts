@@ -17,7 +17,7 @@ import * as Duration from "effect/Duration"
 export interface Scenario {
   /** Prediction/Models API error body: unified envelope `{status:false, response, error:{...}}`, flat `{error_id, message}`, or `{error:{...}}` [envelope]. Inference routes always use the nested OpenAI-style shape. */
   readonly errorShape: "envelope" | "flat" | "nested"
-  /** Missing `model`/`input`: 400 `MISSING_REQUIRED_FIELD` (S0) or 422 `VALIDATION_ERROR` (newer docs) [MISSING_REQUIRED_FIELD]. */
+  /** Missing `model`/`input`: 400 `MISSING_REQUIRED_FIELD` (the errors reference) or 422 `VALIDATION_ERROR` (the newer prediction-errors page) [MISSING_REQUIRED_FIELD]. */
   readonly missingField: "MISSING_REQUIRED_FIELD" | "VALIDATION_ERROR"
   /** Status of `INVALID_INPUT` [400]. */
   readonly invalidInputStatus: 400 | 422
@@ -29,7 +29,7 @@ export interface Scenario {
   readonly cancelResponse: "success" | "prediction"
   /** Delete answers `{success: true}` (documented) or the prediction [success]. */
   readonly deleteResponse: "success" | "prediction"
-  /** Failed prediction: `error` string (S0) or `error_id` + `error_message` with `error: null` (S2) [error]. */
+  /** Failed prediction: `error` string (the errors reference) or `error_id` + `error_message` with `error: null` (the error-handling guide) [error]. */
   readonly failureStyle: "error" | "error_id"
   /** The prediction's `model`: `{name, type}` or the slug [object]. */
   readonly modelField: "object" | "string"
@@ -59,7 +59,7 @@ export interface Scenario {
   readonly contentType: "when-body" | "always"
   /** Webhook body: `{type, created_at, data}` envelope or the bare prediction [envelope]. */
   readonly webhookBody: "envelope" | "prediction"
-  /** `X-Skytells-Signature: sha256=<hex>` (S2) or bare `<hex>` (official SDK) [prefixed]. */
+  /** `X-Skytells-Signature: sha256=<hex>` (the error-handling guide) or bare `<hex>` (the official SDK) [prefixed]. */
   readonly webhookSignature: "prefixed" | "bare"
   /** Extra copies of every webhook delivery (at-least-once) [0]. */
   readonly webhookDuplicates: number

@@ -4,13 +4,46 @@
  * family (`catalogueRefusals.ts`, `catalogueFailures.ts`); this module joins them and derives the
  * lookups.
  *
- * Sources: S0 = the API v1 error reference (seed 000), S2 = the error-handling guide (seed 002),
- * REF = shared/reference/skytells-api.md §5.4 and §6.2 (newer learn docs, official SDK).
+ * Each entry's `source` names the public pages it comes from, by the names of {@link sources}.
  *
  * @internal
  */
 import { failures } from "./catalogueFailures.js"
 import { refusals } from "./catalogueRefusals.js"
+
+/**
+ * The public documents the entries cite, by the name their `source` uses. Where they disagree on a
+ * status, every documented status is accepted (the error id decides the class).
+ *
+ * @internal
+ */
+export const sources: ReadonlyArray<{ readonly name: string; readonly title: string; readonly url: string }> = [
+  {
+    name: "Errors reference",
+    title: "Skytells API v1: Errors (error codes, rate limits and resolutions)",
+    url: "https://learn.skytells.ai/docs/api/v1/errors"
+  },
+  {
+    name: "Error-handling guide",
+    title: "Skytells training: Error Handling & Best Practices",
+    url: "https://learn.skytells.ai/training/paths/ai-foundations/06-error-handling"
+  },
+  {
+    name: "Prediction errors",
+    title: "Skytells API v1: Prediction errors",
+    url: "https://learn.skytells.ai/docs/api/v1/errors/prediction-errors"
+  },
+  {
+    name: "Inference errors",
+    title: "Skytells API v1: Inference errors",
+    url: "https://learn.skytells.ai/docs/api/v1/errors/inference-errors"
+  },
+  {
+    name: "SDK",
+    title: "the official `skytells` SDK for JavaScript (its docs, error enum and tests)",
+    url: "https://www.npmjs.com/package/skytells"
+  }
+]
 
 /** @internal */
 export type Level = "api" | "prediction" | "inference"

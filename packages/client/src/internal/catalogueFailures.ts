@@ -1,7 +1,7 @@
 /**
  * The catalogue entries of the errors that come from the service rather than the request (rate
  * limits, server failures, predictions that failed or timed out): most of them are transient.
- * Joined with the rest, and its sources (S0, S2, REF) explained, in `catalogue.ts`.
+ * Joined with the rest, and its sources explained, in `catalogue.ts`.
  *
  * @internal
  */
@@ -18,7 +18,7 @@ export const failures = {
     retryable: true,
     description: "You have sent too many requests in a short period.",
     resolution: "Back off and retry after the duration in Retry-After (the default retry policy does this).",
-    source: "S0, S2 (both APIs)"
+    source: "Errors reference, Error-handling guide (both APIs)"
   },
   RateLimited: {
     ids: ["RATE_LIMITED"],
@@ -28,7 +28,7 @@ export const failures = {
     retryable: true,
     description: "Too many requests (alternate id).",
     resolution: "Back off and retry after the duration in Retry-After (the default retry policy does this).",
-    source: "REF §6.2 (SDK enum)"
+    source: "SDK (error enum)"
   },
   InferenceRateLimited: {
     ids: ["INFERENCE_RATE_LIMITED"],
@@ -38,7 +38,7 @@ export const failures = {
     retryable: true,
     description: "Too many inference requests.",
     resolution: "Back off and retry after the duration in Retry-After (the default retry policy does this).",
-    source: "REF §6.2 (SDK enum)"
+    source: "SDK (error enum)"
   },
   // 5xx ----------------------------------------------------------------------------------------
   InternalError: {
@@ -49,7 +49,7 @@ export const failures = {
     retryable: true,
     description: "An unhandled server-side error occurred.",
     resolution: "Retry the request. If the issue persists, check status.skytells.ai or contact support.",
-    source: "S0"
+    source: "Errors reference"
   },
   ModelUnavailable: {
     ids: ["MODEL_UNAVAILABLE"],
@@ -60,7 +60,7 @@ export const failures = {
     description: "The model service is temporarily unavailable.",
     resolution: "Retry after a short delay or check the API Status page.",
     source:
-      "S0 (among the errors at the edge of the model serving infrastructure, which a running prediction can also end with)"
+      "Errors reference (among the errors at the edge of the model serving infrastructure, which a running prediction can also end with)"
   },
   InferenceError: {
     ids: ["INFERENCE_ERROR"],
@@ -70,7 +70,7 @@ export const failures = {
     retryable: true,
     description: "Inference failed on the server.",
     resolution: "Retry with backoff; contact support with the request id if it persists.",
-    source: "REF §6.2 (SDK docs)"
+    source: "SDK (docs)"
   },
   ServerError: {
     ids: ["server_error"],
@@ -80,7 +80,7 @@ export const failures = {
     retryable: true,
     description: "Infrastructure error on the Inference API.",
     resolution: "Safe to retry with backoff.",
-    source: "S2 (inference codes)"
+    source: "Error-handling guide (inference codes)"
   },
   ServiceUnavailable: {
     ids: ["SERVICE_UNAVAILABLE", "service_unavailable"],
@@ -90,7 +90,7 @@ export const failures = {
     retryable: true,
     description: "The model or service is temporarily offline.",
     resolution: "Retry with backoff.",
-    source: "S2 (inference codes), REF §6.2 (SDK docs)"
+    source: "Error-handling guide (inference codes), SDK (docs)"
   },
   InferenceTimeout: {
     ids: ["INFERENCE_TIMEOUT"],
@@ -100,7 +100,7 @@ export const failures = {
     retryable: true,
     description: "The model took too long to answer.",
     resolution: "Retry, use streaming, or lower max_tokens.",
-    source: "REF §6.2 (SDK docs)"
+    source: "SDK (docs)"
   },
   // Prediction-level -----------------------------------------------------------------------------
   PredictionFailed: {
@@ -113,7 +113,7 @@ export const failures = {
     resolution:
       "Check prediction.error. Retry once if a second billed run is acceptable (Predictions.run's retryFailedOnce does it); contact support with the prediction id if it persists.",
     source:
-      "S2 (500, \"retry once\"), newer docs (502): both accepted. Not auto-retried: a retry creates and bills a new prediction, so it is an opt-in"
+      "Error-handling guide (500, \"retry once\"), Prediction errors (502): both accepted. Not auto-retried: a retry creates and bills a new prediction, so it is an opt-in"
   },
   Timeout: {
     ids: ["TIMEOUT"],
@@ -123,6 +123,6 @@ export const failures = {
     retryable: false,
     description: "The prediction exceeded its time limit.",
     resolution: "Use webhooks for long-running jobs (video, audio) instead of waiting on the request.",
-    source: "S2"
+    source: "Error-handling guide"
   }
 } as const satisfies Record<string, Entry>

@@ -1,7 +1,7 @@
 /**
  * The catalogue entries of the errors that refuse a request for what it is or who sent it
  * (validation, authentication, permission, billing, not found, conflict, content policy): sending it
- * again unchanged fails again. Joined with the rest, and its sources (S0, S2, REF) explained, in
+ * again unchanged fails again. Joined with the rest, and its sources explained, in
  * `catalogue.ts`.
  *
  * @internal
@@ -19,7 +19,7 @@ export const refusals = {
     retryable: false,
     description: "One or more input fields failed validation against the model's input_schema.",
     resolution: "Check the model's input schema for required and valid fields (Models.get with fields=input_schema).",
-    source: "S0 (400), S2 and SDK docs (422): both statuses accepted"
+    source: "Errors reference (400), Error-handling guide and SDK docs (422): both statuses accepted"
   },
   InvalidParameter: {
     ids: ["INVALID_PARAMETER", "invalid_parameter"],
@@ -29,7 +29,7 @@ export const refusals = {
     retryable: false,
     description: "A query parameter (e.g. per_page, page) is out of the allowed range.",
     resolution: "Ensure per_page is between 1 and 50 and page is a positive integer.",
-    source: "S0 (400), SDK docs (422), REF §5.4 (inference code invalid_parameter)"
+    source: "Errors reference (400), SDK docs (422), Inference errors (code invalid_parameter)"
   },
   UnsupportedMediaType: {
     ids: ["UNSUPPORTED_MEDIA_TYPE"],
@@ -39,7 +39,7 @@ export const refusals = {
     retryable: false,
     description: "The Content-Type header is not application/json.",
     resolution: "Set Content-Type: application/json on all POST requests.",
-    source: "S0"
+    source: "Errors reference"
   },
   MissingRequiredField: {
     ids: ["MISSING_REQUIRED_FIELD"],
@@ -49,7 +49,7 @@ export const refusals = {
     retryable: false,
     description: "A required top-level field (model, input) is absent from the request body.",
     resolution: "Include all required fields (model, input) in your request payload.",
-    source: "S0"
+    source: "Errors reference"
   },
   ValidationError: {
     ids: ["VALIDATION_ERROR"],
@@ -59,7 +59,7 @@ export const refusals = {
     retryable: false,
     description: "The request body is missing model or input (newer docs' name for MISSING_REQUIRED_FIELD).",
     resolution: "Include all required fields (model, input) in your request payload.",
-    source: "REF §6.2 (learn prediction-errors, SDK tests)"
+    source: "Prediction errors, SDK (tests)"
   },
   InvalidDateFormat: {
     ids: ["INVALID_DATE_FORMAT"],
@@ -69,7 +69,7 @@ export const refusals = {
     retryable: false,
     description: "A date filter (from, to) is not in the expected format.",
     resolution: "Send dates as YYYY-MM-DD (a valid ISO 8601 calendar date).",
-    source: "S0 (ISO 8601), REF (Y-m-d): the toolkit sends YYYY-MM-DD, which satisfies both"
+    source: "Errors reference (ISO 8601), Prediction errors (Y-m-d): the toolkit sends YYYY-MM-DD, which satisfies both"
   },
   InvalidDateRange: {
     ids: ["INVALID_DATE_RANGE"],
@@ -79,7 +79,7 @@ export const refusals = {
     retryable: false,
     description: "The from date is after the to date.",
     resolution: "Make sure from is on or before to.",
-    source: "REF §6.2 (learn prediction-errors, SDK enum)"
+    source: "Prediction errors, SDK (error enum)"
   },
   InvalidParameterCombination: {
     ids: ["INVALID_PARAMETER_COMBINATION"],
@@ -89,7 +89,7 @@ export const refusals = {
     retryable: false,
     description: "The request combines parameters that cannot be used together.",
     resolution: "Remove one of the conflicting parameters and send the request again.",
-    source: "REF §6.2 (learn prediction-errors)"
+    source: "Prediction errors"
   },
   ModelNotSupported: {
     ids: ["MODEL_NOT_SUPPORTED"],
@@ -99,7 +99,7 @@ export const refusals = {
     retryable: false,
     description: "The model cannot be used on this route (e.g. a chat model sent to /predictions).",
     resolution: "Use the route the model supports: OpenAI-compatible models go through the Inference API.",
-    source: "REF §6.2 (learn prediction-errors; exact status not visible, 422 group)"
+    source: "Prediction errors (exact status not shown; listed with the 422 errors)"
   },
   ContextLengthExceeded: {
     ids: ["context_length_exceeded"],
@@ -109,7 +109,7 @@ export const refusals = {
     retryable: false,
     description: "The prompt plus the requested completion exceed the model's context window.",
     resolution: "Shorten the messages or lower max_tokens.",
-    source: "S2 (inference codes)"
+    source: "Error-handling guide (inference codes)"
   },
   InvalidRequestError: {
     ids: ["invalid_request_error"],
@@ -119,7 +119,7 @@ export const refusals = {
     retryable: false,
     description: "The inference request body is malformed.",
     resolution: "Check the request against the OpenAI-compatible schema; error.param names the field.",
-    source: "S2 (inference codes)"
+    source: "Error-handling guide (inference codes)"
   },
   InvalidRequest: {
     ids: ["INVALID_REQUEST", "invalid_request"],
@@ -129,7 +129,7 @@ export const refusals = {
     retryable: false,
     description: "The inference request is invalid.",
     resolution: "Check the request fields; error.param names the offending one.",
-    source: "REF §5.4 (learn inference-errors)"
+    source: "Inference errors"
   },
   InfrastructureError: {
     ids: ["INFRASTRUCTURE_ERROR"],
@@ -139,7 +139,7 @@ export const refusals = {
     retryable: false,
     description: "A pre-check rejected the request for safety policies or other infrastructure reasons.",
     resolution: "Contact support; see the prediction-level errors for the underlying cause.",
-    source: "S0 (its text refers to the prediction-level errors, so a failed prediction may carry it)"
+    source: "Errors reference (its text refers to the prediction-level errors, so a failed prediction may carry it)"
   },
   // 401, 403 ------------------------------------------------------------------------------------
   Unauthorized: {
@@ -150,7 +150,7 @@ export const refusals = {
     retryable: false,
     description: "The x-api-key header is missing or the key is invalid or revoked.",
     resolution: "Verify your API key in the Console and pass it as x-api-key (SKYTELLS_API_KEY).",
-    source: "S0, S2, REF"
+    source: "Errors reference, Error-handling guide, Prediction errors"
   },
   InvalidApiKey: {
     ids: ["invalid_api_key"],
@@ -160,7 +160,7 @@ export const refusals = {
     retryable: false,
     description: "Invalid, revoked, or missing API key (Inference API).",
     resolution: "Verify your API key in the Console and pass it as x-api-key (SKYTELLS_API_KEY).",
-    source: "S2 (inference codes)"
+    source: "Error-handling guide (inference codes)"
   },
   AccountSuspended: {
     ids: ["ACCOUNT_SUSPENDED"],
@@ -170,7 +170,7 @@ export const refusals = {
     retryable: false,
     description: "Your account has been suspended.",
     resolution: "Contact support.",
-    source: "S0 (401), SDK docs (403): both accepted"
+    source: "Errors reference (401), SDK docs (403): both accepted"
   },
   SecurityViolation: {
     ids: ["SECURITY_VIOLATION"],
@@ -180,7 +180,7 @@ export const refusals = {
     retryable: false,
     description: "The request was flagged as malicious (e.g. prompt injection, abuse patterns).",
     resolution: "Review your input for policy violations. Repeated violations may lead to account suspension.",
-    source: "S0"
+    source: "Errors reference"
   },
   ModelAccessDenied: {
     ids: ["MODEL_ACCESS_DENIED"],
@@ -190,7 +190,7 @@ export const refusals = {
     retryable: false,
     description: "Your plan does not include access to this model.",
     resolution: "Upgrade your plan or use a model available on your current tier.",
-    source: "S0"
+    source: "Errors reference"
   },
   Forbidden: {
     ids: ["FORBIDDEN"],
@@ -200,7 +200,7 @@ export const refusals = {
     retryable: false,
     description: "The key is valid but the request is not allowed.",
     resolution: "Check the key's scope and your plan in the Console.",
-    source: "REF §6.2 (learn inference-errors, SDK enum)"
+    source: "Inference errors, SDK (error enum)"
   },
   LegalReasons: {
     ids: ["LEGAL_REASONS"],
@@ -210,7 +210,7 @@ export const refusals = {
     retryable: false,
     description: "The request was refused due to legal reasons.",
     resolution: "Contact support.",
-    source: "S0 (no status given; 451 inferred, any status accepted since the id decides)"
+    source: "Errors reference (no status given; 451 inferred, any status accepted since the id decides)"
   },
   // 402 ----------------------------------------------------------------------------------------
   PaymentRequired: {
@@ -221,7 +221,7 @@ export const refusals = {
     retryable: false,
     description: "Your account has a negative balance.",
     resolution: "Top up your balance in the Billing section.",
-    source: "S0"
+    source: "Errors reference"
   },
   InsufficientCredits: {
     ids: ["INSUFFICIENT_CREDITS"],
@@ -231,7 +231,7 @@ export const refusals = {
     retryable: false,
     description: "You do not have enough credits to run this prediction.",
     resolution: "Purchase additional credits or use a lower-cost model.",
-    source: "S0 (API level, 402), S2 (on a failed prediction object)"
+    source: "Errors reference (API level, 402), Error-handling guide (on a failed prediction object)"
   },
   InsufficientQuota: {
     ids: ["insufficient_quota"],
@@ -241,7 +241,7 @@ export const refusals = {
     retryable: false,
     description: "Your account ran out of token quota.",
     resolution: "Top up in the Dashboard or enable auto-recharge.",
-    source: "S2 (inference codes)"
+    source: "Error-handling guide (inference codes)"
   },
   // 404, 409 -----------------------------------------------------------------------------------
   ModelNotFound: {
@@ -252,7 +252,8 @@ export const refusals = {
     retryable: false,
     description: "No model exists with the given slug (or it is not available to this key).",
     resolution: "Check the slug against Models.list(); the catalogue is key-scoped.",
-    source: "S0, S2 (both APIs); S0 lists \"model not found\" among the prediction-level errors"
+    source:
+      "Errors reference, Error-handling guide (both APIs); the errors reference lists \"model not found\" among the prediction-level errors"
   },
   PredictionNotFound: {
     ids: ["PREDICTION_NOT_FOUND"],
@@ -262,7 +263,7 @@ export const refusals = {
     retryable: false,
     description: "No prediction exists with the given ID, or it belongs to another account.",
     resolution: "Verify the prediction ID and that you are using the correct API key.",
-    source: "S0 (404); newer docs answer 502 for a missing id: both accepted"
+    source: "Errors reference (404); newer docs answer 502 for a missing id: both accepted"
   },
   EndpointNotFound: {
     ids: ["ENDPOINT_NOT_FOUND"],
@@ -272,7 +273,7 @@ export const refusals = {
     retryable: false,
     description: "The requested path does not exist.",
     resolution: "Check the base URL (https://api.skytells.ai/v1) and the path.",
-    source: "REF §6.2 (SDK enum)"
+    source: "SDK (error enum)"
   },
   PredictionNotCancellable: {
     ids: ["PREDICTION_NOT_CANCELLABLE"],
@@ -282,7 +283,7 @@ export const refusals = {
     retryable: false,
     description: "The prediction has already completed, failed, or been cancelled.",
     resolution: "No action needed: the prediction is already in a terminal state.",
-    source: "S0"
+    source: "Errors reference"
   },
   // 422 and content policy ---------------------------------------------------------------------
   UnprocessableEntity: {
@@ -293,7 +294,7 @@ export const refusals = {
     retryable: false,
     description: "The request was well-formed but could not be followed due to semantic errors.",
     resolution: "Contact support.",
-    source: "S0"
+    source: "Errors reference"
   },
   ModerationError: {
     ids: ["MODERATION_ERROR"],
@@ -303,7 +304,7 @@ export const refusals = {
     retryable: false,
     description: "The request was well-formed but could not be followed due to moderation.",
     resolution: "Change the input so it passes moderation; contact support if you think it is wrong.",
-    source: "S0"
+    source: "Errors reference"
   },
   ContentPolicyViolation: {
     ids: ["CONTENT_POLICY_VIOLATION"],
@@ -314,7 +315,7 @@ export const refusals = {
     description: "The request was well-formed but violates the content policy.",
     resolution:
       "Change the prompt or input so it complies with the content policy; contact support if you think it is wrong.",
-    source: "S0 (422), SDK docs (451): both accepted"
+    source: "Errors reference (422), SDK docs (451): both accepted"
   },
   UseCaseNotSupported: {
     ids: ["USE_CASE_NOT_SUPPORTED"],
@@ -324,7 +325,7 @@ export const refusals = {
     retryable: false,
     description: "The request was well-formed but the use case is not supported.",
     resolution: "Contact support.",
-    source: "S0"
+    source: "Errors reference"
   },
   ModelNotAuthorized: {
     ids: ["MODEL_NOT_AUTHORIZED"],
@@ -334,6 +335,6 @@ export const refusals = {
     retryable: false,
     description: "The request was well-formed but the model is not authorized for it.",
     resolution: "Contact support.",
-    source: "S0"
+    source: "Errors reference"
   }
 } as const satisfies Record<string, Entry>

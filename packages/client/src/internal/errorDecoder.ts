@@ -145,7 +145,7 @@ const findInBody = (body: unknown): Found | undefined => {
       failedPrediction
     }
   }
-  // Flat `{error_id, message}`, or a failed prediction carrying `error_id` + `error_message` (S2).
+  // Flat `{error_id, message}`, or a failed prediction carrying `error_id` + `error_message` (the error-handling guide).
   const errorId = str(body.error_id)
   const text = str(body.message) ?? str(body.error_message) ?? str(body.error) ?? str(body.response)
   if (errorId !== undefined || failedPrediction || text !== undefined) {

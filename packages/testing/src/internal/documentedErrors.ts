@@ -5,15 +5,17 @@
  * Transcribed from Skytells' documents, independently of the client's catalogue, so that a mistake
  * in one shows up as a disagreement with the other (test/DocumentedErrors.test.ts compares them):
  *
- * - S0: the API v1 error reference ("Errors / Overview", seed 000). The API reference, so it wins
- *   where it disagrees with S2.
- * - S2: the "Error Handling & Best Practices" guide (seed 002): the Prediction API and Inference API
- *   code tables.
- * - REF: shared/reference/skytells-api.md §5.4 (inference error format) and §6.2 (the union of the
- *   newer learn docs and the official SDK's enum and docs), for ids neither seed has.
+ * - S0: the API v1 errors reference, https://learn.skytells.ai/docs/api/v1/errors. The API
+ *   reference, so it wins where it disagrees with S2.
+ * - S2: the "Error Handling & Best Practices" guide,
+ *   https://learn.skytells.ai/training/paths/ai-foundations/06-error-handling: the Prediction API and
+ *   Inference API code tables.
+ * - REF: the newer reference pages, https://learn.skytells.ai/docs/api/v1/errors/prediction-errors
+ *   and .../errors/inference-errors (§5.4: the inference error format; §6.2: their ids together
+ *   with the official `skytells` SDK's error enum and docs), for ids neither S0 nor S2 has.
  *
- * Contradictions (REF §6.3 and §10) are commented where they touch an entry. Two that touch the
- * whole table:
+ * Contradictions between them (numbered as in the project's research notes, "§10 #n") are commented
+ * where they touch an entry. Two that touch the whole table:
  *
  * - S2 says the Prediction API "always returns HTTP 200", then lists 401/402/404/422/429/500/504 in
  *   its own table. The fake follows S0: API-level errors are answered with their 4xx/5xx status;
