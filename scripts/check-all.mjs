@@ -5,9 +5,11 @@
 //   2. eslint .                  lint + dprint formatting
 //   3. vitest run                every test project, type tests (vitest typecheck mode) included;
 //                                default reporter on the console, JSON reporter into a temp file
-//   4. build                     `pnpm build`: ESM + CJS + .d.ts for packages/client and packages/testing
-//   5. check-package             pack the client, install it into a temp project, import() + require() it
-//                                (skipped when the build failed: it would only test a stale or missing build)
+//   4. docs                      the API reference (docgen runs every @example); the committed pages must match
+//   5. build                     `pnpm build`: ESM + CJS + .d.ts/.d.cts for every package
+//   6. check-package             pack every package, install the tarballs into temp projects, import() + require()
+//                                every module, type-check ESM/CommonJS/bundler consumers (skipped when the build
+//                                failed: it would only test a stale or missing build)
 //
 // The last line printed is exactly `N passed, N failed` (plus `, N skipped` when N > 0):
 //   passed  = vitest's numPassedTests
@@ -54,11 +56,12 @@ const steps = [
     command: [bin("vitest"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`],
     vitest: true
   },
-  // The API reference from the JSDoc; docgen type-checks and runs every @example.
+  // The API reference from the JSDoc; docgen type-checks and runs every @example, and the committed
+  // pages must match what it generates.
   {
     name: "docs",
-    display: "node docs/api/generate.mjs",
-    command: [process.execPath, path.join(root, "docs", "api", "generate.mjs")]
+    display: "node docs/api/generate.mjs --check",
+    command: [process.execPath, path.join(root, "docs", "api", "generate.mjs"), "--check"]
   },
   { name: "build", display: "pnpm build", command: [...pnpm(), "build"] },
   {

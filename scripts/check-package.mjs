@@ -30,6 +30,11 @@
 //      flavor above. Each layout is a directory with its own package.json and tsconfig.json: with
 //      --keep, `tsc -p` there checks it in full (the command is printed on failure).
 //
+//   5. What a new user does first, in that project (with vitest and @effect/vitest added): a plain
+//      async script (ESM and CommonJS) whose `catch` sees the typed error instance from PromiseClient,
+//      and an `@effect/vitest` test of `Predictions.run` against `FakeSkytells.layerTest()` that must
+//      pass within seconds with no clock handling.
+//
 // Ends with a table of what passed for each package, and exit code 1 if anything failed.
 // Plain Node ESM, no dependencies. Usage: node scripts/check-package.mjs [--keep]
 import { spawn, spawnSync } from "node:child_process"
@@ -717,6 +722,10 @@ const main = async () => {
     }
     console.log(`node and types in ${seconds(step)}`)
 
+    step = Date.now()
+    await firstHour(app)
+    console.log(`plain async scripts and an @effect/vitest test in ${seconds(step)}`)
+
     console.log("")
     console.log(table())
     console.log("")
@@ -731,6 +740,82 @@ const main = async () => {
     if (keep) console.log(`kept ${tmp}`)
     else fs.rmSync(tmp, { recursive: true, force: true })
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 5. A new user's first hour: Promise code with typed rejections, and a test of their own app.
+
+const plainAsync = (load) =>
+  `${load}
+const skytells = PromiseClient.make(FakeSkytells.layerTest())
+const main = async () => {
+  try {
+    const done = await skytells.predictions.run({ model: "truefusion", input: { prompt: "a lighthouse" } })
+    if (done.status !== "succeeded") throw new Error("run did not succeed: " + done.status)
+    try {
+      await skytells.predictions.get("pred_missing")
+      throw new Error("get of an unknown id resolved")
+    } catch (error) {
+      if (!(error instanceof SkytellsError.PredictionNotFound) || error._tag !== "PredictionNotFound") throw error
+      if (!SkytellsError.isSkytellsError(error)) throw new Error("isSkytellsError is false for " + error._tag)
+    }
+  } finally {
+    await skytells.dispose()
+  }
+}
+main().then(() => console.log("typed rejection seen"), (e) => { console.error(e); process.exitCode = 1 })
+`
+
+const vitestApp = `import { Predictions } from "@effect-skytells/client"
+import { FakeSkytells } from "@effect-skytells/testing"
+import { assert, it } from "@effect/vitest"
+import { Effect } from "effect"
+
+it.effect("Predictions.run against the testing layer, no clock handling", () =>
+  Effect.gen(function*() {
+    const prediction = yield* Predictions.run({ model: "truefusion", input: { prompt: "a lighthouse" } })
+    assert.strictEqual(prediction.status, "succeeded")
+    const refused = yield* Effect.flip(Predictions.get("pred_missing"))
+    assert.strictEqual(refused._tag, "PredictionNotFound")
+  }).pipe(Effect.provide(FakeSkytells.layerTest())))
+`
+
+const firstHour = async (app) => {
+  const testing = packages.find((p) => p.short === "testing")
+  const client = packages.find((p) => p.short === "client")
+  if (testing === undefined || client === undefined) return
+  const added = pnpmAdd(app, ["vitest", "@effect/vitest"].map((n) => `${n}@${localVersion(n)}`))
+  if (
+    !record("first hour: vitest installs", testing, added.status === 0, "pnpm add vitest @effect/vitest", added.output)
+  ) {
+    return
+  }
+  const dir = path.join(app, "first-hour")
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(
+    path.join(dir, "plain.mjs"),
+    plainAsync(
+      `import { PromiseClient, SkytellsError } from "@effect-skytells/client"\nimport { FakeSkytells } from "@effect-skytells/testing"`
+    )
+  )
+  fs.writeFileSync(
+    path.join(dir, "plain.cjs"),
+    plainAsync(
+      `const { PromiseClient, SkytellsError } = require("@effect-skytells/client")\nconst { FakeSkytells } = require("@effect-skytells/testing")`
+    )
+  )
+  fs.writeFileSync(path.join(dir, "app.test.ts"), vitestApp)
+  const vitest = path.join(app, "node_modules", "vitest", "vitest.mjs")
+  const [esm, cjs, test] = await Promise.all([
+    runAsync(dir, [process.execPath, "plain.mjs"], { env: outside }),
+    runAsync(dir, [process.execPath, "plain.cjs"], { env: outside }),
+    // A hanging test fails on vitest's own timeout, well inside check-all's.
+    runAsync(dir, [process.execPath, vitest, "run", "--root", dir, "--testTimeout", "20000"], { env: outside })
+  ])
+  record("first hour: async catch sees the typed error (ESM)", client, esm.status === 0, "plain.mjs", esm.output)
+  record("first hour: async catch sees the typed error (CJS)", client, cjs.status === 0, "plain.cjs", cjs.output)
+  const ran = test.status === 0 && /Tests\s+1 passed/.test(test.output)
+  record("first hour: @effect/vitest test of run on layerTest", testing, ran, "app.test.ts: 1 test passed", test.output)
 }
 
 if (isMainThread) {
