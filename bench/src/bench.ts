@@ -10,12 +10,15 @@
  * Options: --rounds N (3) --requests N (6000) --warmup N (1500) --quick (1 round, 1500 requests,
  * no extras; writes results/quick.*.tmp) --only a,c,... --conc 1,64 --no-extras --no-table
  * --merge a.json,b.json (show the extras/profile/micro of earlier runs) --tmp (write *.tmp)
+ * --extras rss,list,embed,poll,limiter (which extras run; default all) --redis URL (the limiter extra's Redis:
+ * default SKYTELLS_TEST_REDIS_URL, else redis://127.0.0.1:6379; without one its Redis rows are skipped)
  * --profile (cpu profile of the toolkit; --profile-client effect-undici|effect-fast, --profile-conc 64) --micro (stub-transport hot path: the client's
  * sources at --micro-base COMMIT (default HEAD) against the working tree) --base COMMIT (adds row c-base: (c) with
  * the client's sources at COMMIT, in the same rounds) --list N (100000) --rss N (100000)
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -42,6 +45,9 @@ const warmup = Number(opt("warmup", quick ? "500" : "1500"))
 const only = opt("only", "").split(",").filter((s) => s !== "")
 const concs = opt("conc", "1,64,256").split(",").map(Number)
 const extras = !quick && !flag("no-extras")
+const extrasWanted = opt("extras", "rss,list,embed,poll,limiter").split(",")
+const wantExtra = (name: string) => extras && extrasWanted.includes(name)
+const redisUrl = opt("redis", process.env.SKYTELLS_TEST_REDIS_URL ?? "redis://127.0.0.1:6379")
 const table = !flag("no-table")
 const profile = flag("profile")
 // What --profile records: a worker client (effect-undici: the generic path; effect-fast: the fast path)
@@ -64,7 +70,7 @@ const merge = opt("merge", "")
 interface Client {
   readonly key: string
   readonly label: string
-  readonly worker: "raw" | "effect" | "effect-base"
+  readonly worker: "raw" | "effect" | "effect-base" | "limiter"
   readonly client: string
   readonly concs: ReadonlyArray<number>
   /** The raw-undici run it is compared with. */
@@ -230,6 +236,7 @@ type Result = Record<string, unknown> & {
 let effectWorker = ""
 
 let effectBaseWorker = ""
+let limiterWorker = ""
 let microWorkers: { base: string; current: string } | undefined
 
 const runWorker = async (
@@ -242,6 +249,8 @@ const runWorker = async (
     ? path.join(here, "worker-raw.mjs")
     : worker === "effect"
     ? effectWorker
+    : worker === "limiter"
+    ? limiterWorker
     : effectBaseWorker
   const r = await sh("taskset", ["-c", "0", process.execPath, ...nodeFlags, script, JSON.stringify(cfg)], timeoutMs)
   const line = r.out.split("\n").find((l) => l.startsWith("RESULT "))
@@ -261,6 +270,50 @@ const median = (xs: ReadonlyArray<number>) => {
 }
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "–")
 const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : "–")
+
+// The limiter's cost ----------------------------------------------------------------------------
+
+const limiterVariants = ["none", "memory", "redis"] as const
+
+/** Whether Redis answers PING at `url` (host and port only; the extra needs no more). */
+const redisAnswers = (url: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const { hostname, port } = new URL(url)
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(2000, () => done(false))
+    socket.on("error", () => done(false))
+    socket.on("connect", () => socket.write("PING\r\n"))
+    socket.on("data", (d) => done(String(d).startsWith("+PONG")))
+  })
+
+/**
+ * `Predictions.get` over the fast path with no limiter, the in-memory one and the Redis one, each
+ * with budgets too large to wait: the same rounds, interleaved, ratios to "none" per round.
+ */
+const limiterOverhead = async (origin: string) => {
+  limiterWorker = await buildWorker("worker-limiter.ts")
+  const withRedis = await redisAnswers(redisUrl)
+  const variants = limiterVariants.filter((v) => withRedis || !v.startsWith("redis"))
+  console.error(
+    `limiter: ${variants.join(", ")}${withRedis ? "" : ` (Redis not reachable at ${new URL(redisUrl).host}: skipped)`}…`
+  )
+  const prefix = `skytells-bench:${process.pid}:`
+  const runs: Record<string, Record<number, Array<Result>>> = {}
+  for (let round = 0; round < rounds; round++) {
+    for (const conc of [1, 64]) {
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]!)
+      for (const variant of order) {
+        const r = await runWorker("limiter", { variant, redisUrl, prefix, origin, warmup, requests, concurrency: conc })
+        ;((runs[variant] ??= {})[conc] ??= []).push(r)
+      }
+    }
+  }
+  return { redis: withRedis ? new URL(redisUrl).host : undefined, runs }
+}
 
 // Main -----------------------------------------------------------------------------------------
 
@@ -322,7 +375,7 @@ const main = async () => {
       micro: mergedFiles.find((m) => m.micro)?.micro
     }
     const extrasOut: Record<string, unknown> = { ...merged.extras }
-    if (extras) {
+    if (wantExtra("rss")) {
       console.error(`memory: ${rssTotal} sequential Predictions.get (forced GC at checkpoints)…`)
       extrasOut.rss = await runWorker(
         "effect",
@@ -338,6 +391,8 @@ const main = async () => {
         ["--expose-gc"],
         1_800_000
       )
+    }
+    if (wantExtra("list")) {
       console.error(`memory: Predictions.list over ${listTotal} predictions…`)
       extrasOut.list = await runWorker(
         "effect",
@@ -353,6 +408,8 @@ const main = async () => {
         ["--expose-gc"],
         1_800_000
       )
+    }
+    if (wantExtra("embed")) {
       console.error("batching: 1000 concurrent embed…")
       extrasOut.embed = await runWorker("effect", {
         mode: "embed",
@@ -363,6 +420,8 @@ const main = async () => {
         concurrency: 1,
         maxBatch: 64
       })
+    }
+    if (wantExtra("poll")) {
       console.error("polling: 1000 concurrent wait…")
       extrasOut.poll = await runWorker("effect", {
         mode: "poll",
@@ -374,6 +433,7 @@ const main = async () => {
         pollIntervalMs: 1000
       })
     }
+    if (wantExtra("limiter")) extrasOut.limiter = await limiterOverhead(server.origin)
 
     let prof: ProfileSummary | undefined = merged.profile
     if (profile) {
@@ -662,6 +722,39 @@ const render = (input: RenderInput) => {
           (r.points as Array<any>).map((p) => `${p.at}: ${fmt(p.heapUsedMB, 1)}/${fmt(p.rssMB, 0)}`).join(", ")
         }`
       )
+    }
+    lines.push("")
+  }
+  const limiter = extrasOut.limiter as
+    | { redis: string | undefined; runs: Record<string, Record<number, Array<Result>>> }
+    | undefined
+  if (limiter) {
+    lines.push("## The limiter's cost per call")
+    lines.push("")
+    lines.push(
+      `Predictions.get over the fast path (g), budgets of 10^8 a minute and 10^9 a day (never waited for): no limiter, ` +
+        `\`Limiter.layerMemory\`, \`RedisRateLimiter.layer\` (Redis ${
+          limiter.redis ?? "not reachable: skipped"
+        }, unpinned; its pause read before every request). ` +
+        `Ratios per round to "none" of the same round, then the median.`
+    )
+    lines.push("")
+    lines.push("| limiter | conc | req/s | p50 ms | CPU µs/req | req/s ÷ none | CPU/req ÷ none |")
+    lines.push("|---|---:|---:|---:|---:|---:|---:|")
+    for (const conc of [1, 64]) {
+      for (const variant of limiterVariants) {
+        const rs = limiter.runs[variant]?.[conc]
+        if (!rs || rs.length === 0) continue
+        const none = limiter.runs["none"]?.[conc] ?? []
+        const versus = (f: (r: Result) => number) => median(rs.map((r, i) => (none[i] ? f(r) / f(none[i]!) : NaN)))
+        lines.push(
+          `| ${variant} | ${conc} | ${fmtInt(median(rs.map((r) => r.rps)))} | ${
+            fmt(median(rs.map((r) => r.p50)), 3)
+          } | ${fmt(median(rs.map((r) => r.cpuUsPerReq)), 1)} | ${fmt(versus((r) => r.rps))} | ${
+            fmt(versus((r) => r.cpuUsPerReq))
+          }× |`
+        )
+      }
     }
     lines.push("")
   }

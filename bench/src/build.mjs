@@ -11,6 +11,8 @@ const esbuild = createRequire(createRequire(import.meta.url).resolve("tsx/packag
 
 export const buildDir = path.join(here, "..", "build")
 
+const redisRequire = createRequire(path.join(here, "..", "..", "packages", "redis", "package.json"))
+
 /** Loads the client's sources as they were at `commit` (the "before" side of an A/B of a change). */
 const revertPlugin = (commit) => ({
   name: "revert",
@@ -43,9 +45,17 @@ export const buildWorker = async (entry = "worker-effect.ts", revert = undefined
       name: "externals",
       setup(build) {
         // Bundle the workspace packages and relative files; keep every npm package external.
+        // @effect-skytells/redis's drivers are its dependencies, not the bench's: @effect/experimental
+        // is bundled (its `effect` imports stay external, so one effect is loaded) and ioredis loads
+        // from the redis package's node_modules.
         build.onResolve(
           { filter: /^[^./]/ },
-          (args) => args.path.startsWith("@effect-skytells/") ? undefined : { path: args.path, external: true }
+          (args) =>
+            args.path.startsWith("@effect-skytells/") || args.path.startsWith("@effect/experimental")
+              ? undefined
+              : args.path === "ioredis"
+              ? { path: redisRequire.resolve("ioredis"), external: true }
+              : { path: args.path, external: true }
         )
       }
     }]

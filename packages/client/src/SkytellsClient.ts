@@ -69,7 +69,10 @@ export interface Options {
    */
   readonly deadline?: Duration.DurationInput | undefined
   readonly retry?: Retry.Options | undefined
-  /** The client-side limiter (off by default). */
+  /**
+   * The client-side limiter of this process (off by default). A `Limiter` service in the layer's
+   * context (`Limiter.layerMemory`, `RedisRateLimiter.layer`, ...) takes precedence over it.
+   */
   readonly limits?: RateLimit.LimiterOptions | undefined
   /** Bounds on what the client reads from one response (see {@link ResponseLimits}). */
   readonly responseLimits?: ResponseLimits | undefined

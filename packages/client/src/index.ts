@@ -70,6 +70,14 @@ export * as InferenceEmbeddings from "./InferenceEmbeddings.js"
 export * as InferenceSchema from "./InferenceSchema.js"
 
 /**
+ * The client-side limiter as a replaceable service: requests per minute and per day, requests in
+ * flight, and a pause for every request while the server says the budget is spent.
+ *
+ * @since 0.1.0
+ */
+export * as Limiter from "./Limiter.js"
+
+/**
  * The Skytells Model object, decoded leniently.
  *
  * @since 0.1.0

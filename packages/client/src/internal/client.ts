@@ -1,7 +1,8 @@
 /**
  * The client behind `SkytellsClient`: a call is built (`outgoing.ts`), sent as one attempt over the
  * buffered transport or the `HttpClient`, classified and decoded, and retried by `retrying.ts`; the
- * limiter, the per-attempt timeout, the deadline, one span per call and the metrics wrap each attempt.
+ * limiter (when there is one), the per-attempt timeout, the deadline, one span per call and the
+ * metrics wrap each attempt.
  *
  * @internal
  */
@@ -18,6 +19,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Limiter from "../Limiter.js"
 import * as RateLimit from "../RateLimit.js"
 import type { Options, Request, Service } from "../SkytellsClient.js"
 import * as SkytellsError from "../SkytellsError.js"
@@ -25,7 +27,7 @@ import * as ApiKey from "./apiKey.js"
 import { decodeSuccess, ERROR_BODY_LIMIT, readBounded } from "./body.js"
 import { withDeadline } from "./deadline.js"
 import * as Exchange from "./exchange.js"
-import { makeLimiter, noLimiter } from "./limiter.js"
+import { memory } from "./limiter.js"
 import { failures, latency, requests, taggedMetric } from "./metrics.js"
 import * as Outgoing from "./outgoing.js"
 import * as Paths from "./paths.js"
@@ -69,7 +71,14 @@ export const make = (
       Option.getOrElse(userFetch, () => globalThis.fetch)(input, { ...init, redirect: "manual" })
     const lastRateLimit = yield* Ref.make(Option.none<RateLimit.RateLimitInfo>())
     const maxRetryAfter = Duration.decode(options.retry?.maxRetryAfter ?? Duration.seconds(60))
-    const limiter = options.limits ? yield* makeLimiter(options.limits, maxRetryAfter) : noLimiter
+    // Resolved once, here: with no limiter the request path pays nothing for one.
+    const limiterService = yield* Effect.serviceOption(Limiter.Limiter)
+    const makeLimiter = Option.isSome(limiterService)
+      ? limiterService.value.make
+      : options.limits
+      ? memory(options.limits)
+      : undefined
+    const limiter = makeLimiter ? yield* makeLimiter({ apiKey, baseUrl, maxPause: maxRetryAfter }) : undefined
     const watchdog = yield* Watchdog.make
     const defaultTimeout = options.timeout !== undefined ? Duration.decode(options.timeout) : DEFAULT_TIMEOUT
     const deadline = options.deadline !== undefined ? Duration.decode(options.deadline) : undefined
@@ -126,7 +135,7 @@ export const make = (
       const error = Exchange.isRedirect(status)
         ? Exchange.redirectError(status, headers)
         : SkytellsError.fromResponse({ status, headers, body, now })
-      return Effect.zipRight(limiter.observe(status, info, error), Effect.fail(error))
+      return limiter ? Effect.zipRight(limiter.observe(status, info, error), Effect.fail(error)) : Effect.fail(error)
     }
 
     /**
@@ -136,6 +145,7 @@ export const make = (
      */
     const instrumented = <A>(
       request: Omit<Request<unknown>, "schema">,
+      outgoing: Exchange.Outgoing,
       attempt: Attempt,
       body: Effect.Effect<A, SkytellsError.SkytellsError>
     ): Effect.Effect<A, SkytellsError.SkytellsError> => {
@@ -153,9 +163,19 @@ export const make = (
           }
           return Metric.increment(taggedMetric(requests, request.route, "outcome", error ?? "ok"))
         })
-      return limiter.run(body).pipe(
-        Effect.tapBoth({ onFailure: (error) => record(error._tag), onSuccess: () => record(undefined) })
-      )
+      const limited = limiter
+        ? Effect.catchTag(limiter.run(body, request.route), "LimiterUnavailable", (error) =>
+          Effect.fail(
+            new SkytellsError.TransportError({
+              reason: "LimiterUnavailable",
+              mayHaveReachedServer: false,
+              method: outgoing.method,
+              url: Paths.withoutSecrets(outgoing.url),
+              description: error.description
+            })
+          ))
+        : body
+      return Effect.tapBoth(limited, { onFailure: (error) => record(error._tag), onSuccess: () => record(undefined) })
     }
 
     /** The per-attempt timeout: how long, what it fails with, and a timer on the watchdog. */
@@ -188,6 +208,7 @@ export const make = (
       // A pipe rather than a generator: this is the path of every successful call.
       return instrumented(
         request,
+        outgoing,
         attempt,
         Effect.clockWith((clock) => {
           const start = clock.unsafeCurrentTimeMillis()
@@ -197,10 +218,12 @@ export const make = (
               observe(request.route, attempt, status, headers, start, now),
               (info) =>
                 Exchange.isSuccess(status)
-                  ? Effect.zipRight(
-                    limiter.observe(status, info),
-                    decodeSuccess(request.schema, status, headers, body, now)
-                  )
+                  ? limiter
+                    ? Effect.zipRight(
+                      limiter.observe(status, info),
+                      decodeSuccess(request.schema, status, headers, body, now)
+                    )
+                    : decodeSuccess(request.schema, status, headers, body, now)
                   : failWith(status, headers, body, now, info)
             )
           })
@@ -216,6 +239,7 @@ export const make = (
     ) =>
       instrumented(
         request,
+        outgoing,
         attempt,
         attemptTimer(request, outgoing).around(Effect.gen(function*() {
           const start = yield* Clock.currentTimeMillis
@@ -228,7 +252,7 @@ export const make = (
           const headers = response.headers as unknown as Record<string, string>
           const info = yield* observe(request.route, attempt, response.status, headers, start, now)
           if (Exchange.isSuccess(response.status)) {
-            yield* limiter.observe(response.status, info)
+            if (limiter) yield* limiter.observe(response.status, info)
             return response
           }
           const body = Exchange.isRedirect(response.status)

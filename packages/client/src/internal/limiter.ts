@@ -1,6 +1,6 @@
 /**
- * The client-side limiter (opt-in): requests per minute, requests in flight, and a pause for every
- * request while the server says the budget is spent.
+ * The in-memory limiter (requests per minute and per day, requests in flight, and a pause for every
+ * request while the server says the budget is spent), and the rules that turn an answer into a pause.
  *
  * @internal
  */
@@ -10,64 +10,63 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as RateLimiter from "effect/RateLimiter"
 import * as Ref from "effect/Ref"
-import type * as Scope from "effect/Scope"
+import type * as Limiter from "../Limiter.js"
 import type * as RateLimit from "../RateLimit.js"
 import * as Retry from "../Retry.js"
 import type * as SkytellsError from "../SkytellsError.js"
 
 /** @internal */
-export interface Limiter {
-  readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  readonly observe: (
-    status: number,
-    info: RateLimit.RateLimitInfo | undefined,
-    error?: SkytellsError.SkytellsError
-  ) => Effect.Effect<void>
+export const pauseOf = (
+  status: number,
+  info: RateLimit.RateLimitInfo | undefined,
+  error?: SkytellsError.SkytellsError
+): Limiter.Pause | undefined => {
+  if (status === 429 && error !== undefined) {
+    const wait = Option.getOrElse(Retry.retryAfter(error), () => Duration.seconds(1))
+    return { _tag: "Wait", millis: Duration.toMillis(wait) }
+  }
+  if (info?.remainingRequests === 0) {
+    if (info.resetAt !== undefined) return { _tag: "Until", epochMillis: info.resetAt }
+    if (info.window !== undefined) return { _tag: "Wait", millis: Duration.toMillis(info.window) }
+  }
+  return undefined
 }
 
-/** @internal */
-export const noLimiter: Limiter = { run: (effect) => effect, observe: () => Effect.void }
-
 /**
- * Caps RPM and concurrency, and holds every request while the server says the budget is spent. A
- * pause the server asks for is capped like a retry wait (`maxRetryAfter`), so one answer can never
- * stall the client for longer.
+ * The in-memory limiter of one client. A pause the server asks for is capped like a retry wait
+ * (`maxPause`, the client's `maxRetryAfter`), so one answer can never stall the client for longer.
  *
  * @internal
  */
-export const makeLimiter = (
-  options: RateLimit.LimiterOptions,
-  maxPause: Duration.Duration
-): Effect.Effect<Limiter, never, Scope.Scope> =>
+export const memory = (options: RateLimit.LimiterOptions) => (client: Limiter.ClientInfo) =>
   Effect.gen(function*() {
     const pausedUntil = yield* Ref.make(0)
-    const rpm = options.requestsPerMinute !== undefined
-      ? yield* RateLimiter.make({ limit: options.requestsPerMinute, interval: "1 minute", algorithm: "token-bucket" })
-      : undefined
+    const budget = (limit: number | undefined, interval: Duration.DurationInput) =>
+      limit !== undefined ? RateLimiter.make({ limit, interval, algorithm: "token-bucket" }) : Effect.succeed(undefined)
+    const perMinute = yield* budget(options.requestsPerMinute, "1 minute")
+    const perDay = yield* budget(options.requestsPerDay, "1 day")
     const semaphore = options.concurrent !== undefined ? yield* Effect.makeSemaphore(options.concurrent) : undefined
     const waitPause = Effect.gen(function*() {
       const until = yield* Ref.get(pausedUntil)
       const now = yield* Clock.currentTimeMillis
       if (until > now) yield* Effect.sleep(Duration.millis(until - now))
     })
-    const cap = Duration.toMillis(maxPause)
-    const pauseUntil = (now: number, at: number) =>
-      Ref.update(pausedUntil, (current) => Math.max(current, Math.min(at, now + cap)))
+    const cap = Duration.toMillis(client.maxPause)
     return {
       run: (effect) => {
-        const limited = Effect.zipRight(waitPause, rpm ? rpm(effect) : effect)
+        // The day's budget inside the minute's: a call that waits for the day holds the minute's
+        // token it took, which is harmless while the day is the tighter bound.
+        const daily = perDay ? perDay(effect) : effect
+        const limited = Effect.zipRight(waitPause, perMinute ? perMinute(daily) : daily)
         return semaphore ? semaphore.withPermits(1)(limited) : limited
       },
-      observe: (status, info, error) =>
-        Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          if (status === 429 && error !== undefined) {
-            const wait = Option.getOrElse(Retry.retryAfter(error), () => Duration.seconds(1))
-            yield* pauseUntil(now, now + Duration.toMillis(wait))
-          } else if (info?.remainingRequests === 0) {
-            const reset = info.resetAt ?? (info.window ? now + Duration.toMillis(info.window) : undefined)
-            if (reset !== undefined) yield* pauseUntil(now, reset)
-          }
+      observe: (status, info, error) => {
+        const pause = pauseOf(status, info, error)
+        if (pause === undefined) return Effect.void
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const at = pause._tag === "Wait" ? now + pause.millis : pause.epochMillis
+          return Ref.update(pausedUntil, (current) => Math.max(current, Math.min(at, now + cap)))
         })
-    }
+      }
+    } satisfies Limiter.Instance
   })
