@@ -10,15 +10,29 @@
 //   2. Copies packages/<name>/docs/modules/*.md to docs/api/<name>/, with the Jekyll front matter
 //      docgen 0.5 writes as `***` (prettier sees a thematic break) put back as `---`, and writes a
 //      README.md index; then removes packages/<name>/docs/.
+// The pages are committed, so the reference reads on GitHub without running anything. With `--check`
+// (what CI runs) the pages are generated into a temporary directory and compared with the committed
+// ones instead: a difference fails, naming the pages to regenerate with `pnpm docs`.
 // Exits non-zero when docgen fails for any package. Plain Node ESM, no dependencies.
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "..", "..")
-const packages = ["client", "testing"]
+const packages = ["client", "testing", "redis", "sql"]
+const check = process.argv.includes("--check")
+const target = check ? fs.mkdtempSync(path.join(os.tmpdir(), "effect-skytells-docs-")) : here
+
+/** The pages of `a` and `b` (two directories of .md files) that differ or exist in one only. */
+const differences = (a, b) => {
+  const list = (dir) => fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".md")) : []
+  const names = [...new Set([...list(a), ...list(b)])].sort()
+  const read = (dir, file) => fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), "utf8") : null
+  return names.filter((file) => read(a, file) !== read(b, file))
+}
 
 // docgen spawns `tsc` and `tsx` from PATH: the root's and the examples' binaries.
 const bins = [path.join(root, "node_modules", ".bin"), path.join(root, "examples", "node_modules", ".bin")]
@@ -57,7 +71,7 @@ for (const name of packages) {
     failed++
     continue
   }
-  const out = path.join(here, name)
+  const out = path.join(target, name)
   fs.rmSync(out, { recursive: true, force: true })
   fs.mkdirSync(out, { recursive: true })
   const modules = fs.readdirSync(path.join(generated, "modules"))
@@ -84,7 +98,20 @@ for (const name of packages) {
     ].join("\n")
   )
   fs.rmSync(generated, { recursive: true, force: true })
-  console.log(`${manifest.name}: ${modules.length} modules written to docs/api/${name}/`)
+  if (!check) {
+    console.log(`${manifest.name}: ${modules.length} modules written to docs/api/${name}/`)
+    continue
+  }
+  const stale = differences(out, path.join(here, name))
+  if (stale.length > 0) {
+    console.error(
+      `${manifest.name}: the committed API reference is out of date (${stale.map((f) => `docs/api/${name}/${f}`).join(", ")}); run \`pnpm docs\` and commit the pages`
+    )
+    failed++
+  } else {
+    console.log(`${manifest.name}: ${modules.length} modules, the committed pages are up to date`)
+  }
 }
+if (check) fs.rmSync(target, { recursive: true, force: true })
 
 process.exit(failed === 0 ? 0 : 1)
