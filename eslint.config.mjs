@@ -111,7 +111,7 @@ export default defineConfig(
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable" } }
   },
   {
-    files: ["packages/*/src/**/*", "packages/*/test/**/*"],
+    files: ["packages/*/src/**/*", "packages/*/test/**/*", "test-support/**/*"],
     rules: { "no-console": "error" }
   },
   {

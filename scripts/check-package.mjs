@@ -814,7 +814,9 @@ const firstHour = async (app) => {
   ])
   record("first hour: async catch sees the typed error (ESM)", client, esm.status === 0, "plain.mjs", esm.output)
   record("first hour: async catch sees the typed error (CJS)", client, cjs.status === 0, "plain.cjs", cjs.output)
-  const ran = test.status === 0 && /Tests\s+1 passed/.test(test.output)
+  // vitest colours its summary when it may (CI sets FORCE_COLOR): read it without the escapes.
+  const plain = test.output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "")
+  const ran = test.status === 0 && /Tests\s+1 passed/.test(plain)
   record("first hour: @effect/vitest test of run on layerTest", testing, ran, "app.test.ts: 1 test passed", test.output)
 }
 

@@ -27,6 +27,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { effectDriver } from "./effect-driver.js"
 // @ts-expect-error plain JS module without types
 import { API_KEY, chatRequest, PREDICTION_ID } from "./fixtures.mjs"
 // @ts-expect-error plain JS module without types
@@ -81,36 +82,6 @@ const callFor = (client: string): Effect.Effect<unknown, unknown, SkytellsClient
   return client.includes("notrace") ? Effect.withTracerEnabled(call, false) : call
 }
 
-/** `concurrency` fibers sharing one counter, like the promise driver of the raw clients. */
-const effectDriver =
-  (call: Effect.Effect<unknown, unknown, SkytellsClient.SkytellsClient>) =>
-  (n: number, concurrency: number, latencies: Float64Array | null) => {
-    let next = 0
-    let errors = 0
-    let firstError: unknown = undefined
-    const one = Effect.suspend(() => {
-      const i = next++
-      const t = performance.now()
-      return Effect.matchCause(call, {
-        onFailure: (cause) => {
-          errors++
-          firstError ??= cause
-          if (latencies) latencies[i] = performance.now() - t
-        },
-        onSuccess: () => {
-          if (latencies) latencies[i] = performance.now() - t
-        }
-      })
-    })
-    const loop = Effect.whileLoop({ while: () => next < n, body: () => one, step: () => {} })
-    return runtime.runPromise(
-      Effect.all(Array.from({ length: Math.min(concurrency, n) }, () => loop), {
-        concurrency: "unbounded",
-        discard: true
-      })
-    ).then(() => ({ errors, firstError }))
-  }
-
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
 const snapshot = (at: number) => {
   gc()
@@ -127,7 +98,7 @@ const main = async () => {
   switch (cfg.mode) {
     case "measure": {
       const result = await measure({
-        run: effectDriver(callFor(cfg.client)),
+        run: effectDriver(runtime, callFor(cfg.client)),
         warmup: cfg.warmup,
         requests: cfg.requests,
         concurrency: cfg.concurrency,
@@ -137,7 +108,7 @@ const main = async () => {
     }
     case "rss": {
       // Sequential calls; a forced GC at every checkpoint shows whether the live heap grows.
-      const run = effectDriver(callFor(cfg.client))
+      const run = effectDriver(runtime, callFor(cfg.client))
       const every = Math.ceil(cfg.requests / (cfg.checkpoints ?? 10))
       const points = []
       await run(cfg.warmup, 1, null)

@@ -11,12 +11,11 @@
 import * as Limiter from "@effect-skytells/client/Limiter"
 import * as NodeSkytellsClient from "@effect-skytells/client/NodeSkytellsClient"
 import * as Predictions from "@effect-skytells/client/Predictions"
-import type * as SkytellsClient from "@effect-skytells/client/SkytellsClient"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as RedisRateLimiter from "../../packages/redis/src/RedisRateLimiter.js"
+import { effectDriver } from "./effect-driver.js"
 // @ts-expect-error plain JS module without types
 import { API_KEY, PREDICTION_ID } from "./fixtures.mjs"
 // @ts-expect-error plain JS module without types
@@ -43,38 +42,8 @@ const runtime = ManagedRuntime.make(Layer.orDie(
     : client
 ))
 
-/** `concurrency` fibers sharing one counter, as in worker-effect.ts. */
-const driver =
-  (call: Effect.Effect<unknown, unknown, SkytellsClient.SkytellsClient>) =>
-  (n: number, concurrency: number, latencies: Float64Array | null) => {
-    let next = 0
-    let errors = 0
-    let firstError: unknown = undefined
-    const one = Effect.suspend(() => {
-      const i = next++
-      const t = performance.now()
-      return Effect.matchCause(call, {
-        onFailure: (cause) => {
-          errors++
-          firstError ??= cause
-          if (latencies) latencies[i] = performance.now() - t
-        },
-        onSuccess: () => {
-          if (latencies) latencies[i] = performance.now() - t
-        }
-      })
-    })
-    const loop = Effect.whileLoop({ while: () => next < n, body: () => one, step: () => {} })
-    return runtime.runPromise(
-      Effect.all(Array.from({ length: Math.min(concurrency, n) }, () => loop), {
-        concurrency: "unbounded",
-        discard: true
-      })
-    ).then(() => ({ errors, firstError }))
-  }
-
 measure({
-  run: driver(Predictions.get(PREDICTION_ID as string)),
+  run: effectDriver(runtime, Predictions.get(PREDICTION_ID as string)),
   warmup: cfg.warmup,
   requests: cfg.requests,
   concurrency: cfg.concurrency,

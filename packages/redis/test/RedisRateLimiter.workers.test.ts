@@ -3,10 +3,10 @@
 // one budget of 6 requests a second. The fake records when each request came: together they stay
 // within the budget, and after a scripted 429 (Retry-After 5 s) to worker A, worker B sends nothing
 // until the pause, capped at the client's maxRetryAfter (1.5 s), is over.
+import { startWorker } from "@effect-skytells/test-support/Workers"
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { assert } from "@effect/vitest"
 import { Effect } from "effect"
-import { startWorker } from "./fixtures/workers.js"
 import { describeRedis, redisUrl, TestRedis } from "./servers.js"
 
 const limit = 6

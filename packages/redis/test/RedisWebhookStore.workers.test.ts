@@ -1,17 +1,8 @@
-// The issue's proof, on a real Redis: many identical deliveries at the same instant, spread over two
-// worker processes, run the handler exactly once; a delivery whose handler failed is handled again
-// when redelivered. The handler's runs are counted in Redis, not in either process.
-import { assert } from "@effect/vitest"
+// The issue's proof (WebhookProof) on a real Redis: identical concurrent deliveries over two worker
+// processes run the handler once; a failed one runs again when redelivered.
+import * as WebhookProof from "@effect-skytells/test-support/WebhookProof"
 import { Effect } from "effect"
-import { startWorker, total } from "./fixtures/workers.js"
 import { describeRedis, redisUrl, TestRedis } from "./servers.js"
-
-const perWorker = 100
-const dedupeKey = (id: string) => `skytells:webhook:${id}:succeeded`
-
-interface Answer {
-  readonly statuses: Readonly<Record<string, number>>
-}
 
 describeRedis("RedisWebhookStore across two worker processes", (it) => {
   it.scoped(
@@ -19,35 +10,11 @@ describeRedis("RedisWebhookStore across two worker processes", (it) => {
     () =>
       Effect.gen(function*() {
         const { admin, prefix } = yield* TestRedis
-        const runs = (id: string) => Effect.map(Effect.promise(() => admin.get(`${prefix}runs:${id}`)), Number)
-        const file = new URL("./fixtures/deliveryWorker.ts", import.meta.url).href
-        const [one, two] = yield* Effect.all([
-          startWorker(file, [redisUrl, prefix]),
-          startWorker(file, [redisUrl, prefix])
-        ], {
-          concurrency: 2
+        yield* WebhookProof.acrossTwoWorkers({
+          worker: new URL("./fixtures/deliveryWorker.ts", import.meta.url).href,
+          args: [redisUrl, prefix],
+          isHeld: (key) => Effect.promise(async () => await admin.exists(`${prefix}${key}`) === 1)
         })
-        assert.notStrictEqual(one.pid, two.pid)
-        const both = (id: string) =>
-          Effect.all([one.send<Answer>({ id, count: perWorker }), two.send<Answer>({ id, count: perWorker })], {
-            concurrency: 2
-          })
-
-        // 2 x 100 identical deliveries at once: one 204, 199 duplicates, one run.
-        const [a, b] = yield* both("burst")
-        assert.strictEqual(a.statuses["200"]! + (a.statuses["204"] ?? 0), perWorker)
-        assert.strictEqual(b.statuses["200"]! + (b.statuses["204"] ?? 0), perWorker)
-        assert.deepStrictEqual(total(a.statuses, b.statuses), { "204": 1, "200": 2 * perWorker - 1 })
-        assert.strictEqual(yield* runs("burst"), 1)
-
-        // The handler fails: 500, and the key is released...
-        assert.deepStrictEqual((yield* one.send<Answer>({ id: "fail-once", count: 1 })).statuses, { "500": 1 })
-        assert.strictEqual(yield* runs("fail-once"), 1)
-        assert.strictEqual(yield* Effect.promise(() => admin.exists(`${prefix}${dedupeKey("fail-once")}`)), 0)
-        // ...so of the redeliveries, 2 x 100 at once, one runs it again and the rest are duplicates.
-        const [c, d] = yield* both("fail-once")
-        assert.deepStrictEqual(total(c.statuses, d.statuses), { "204": 1, "200": 2 * perWorker - 1 })
-        assert.strictEqual(yield* runs("fail-once"), 2)
       }),
     60_000
   )

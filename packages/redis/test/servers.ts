@@ -1,52 +1,44 @@
 // The real Redis the tests run against: SKYTELLS_TEST_REDIS_URL, default redis://127.0.0.1:6379.
 // It is probed once, when a test file imports this module. `describeRedis` then runs its suite with
-// a `TestRedis` (an admin client and a key prefix of this run, whose keys are deleted afterwards),
-// skips it with a message saying how to enable it when Redis is not reachable, and fails it instead
-// under CI=true, where a missing server is a broken setup rather than a developer's laptop.
+// a `TestRedis` (an admin client and a key prefix of this run, whose keys are deleted afterwards);
+// it skips the suite when Redis is not reachable, or fails it under CI=true (see TestServer).
+import * as TestServer from "@effect-skytells/test-support/TestServer"
 import type { Vitest } from "@effect/vitest"
-import { describe, it, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { Redis } from "ioredis"
 import { randomUUID } from "node:crypto"
 
-export const redisUrl = process.env.SKYTELLS_TEST_REDIS_URL ?? "redis://127.0.0.1:6379"
-
-/** `url` without its password, for messages. */
-export const redactUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password !== "") parsed.password = "***"
-    return parsed.toString()
-  } catch {
-    return "(an invalid URL)"
-  }
-}
-
-const probe = async (): Promise<string | undefined> => {
-  const client = new Redis(redisUrl, {
+// ioredis tells why it cannot connect (ECONNREFUSED, ...) only in "error" events; connect() itself
+// rejects with a bare "Connection is closed".
+const ping = async (url: string): Promise<void> => {
+  const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     connectTimeout: 2000
   })
-  const failures: Array<string> = []
-  client.on("error", (error: Error) => failures.push(error.message))
+  let failure: Error | undefined
+  client.on("error", (error: Error) => failure ??= error)
   try {
     await client.connect()
     await client.ping()
-    return undefined
   } catch (error) {
-    return failures[0] ?? String(error)
+    throw failure ?? error
   } finally {
     client.disconnect()
   }
 }
 
-const unreachable = await probe()
+const redis = await Effect.runPromise(TestServer.make({
+  name: "Redis",
+  env: "SKYTELLS_TEST_REDIS_URL",
+  defaultUrl: "redis://127.0.0.1:6379",
+  howToStart: "Start Redis 7 there (e.g. `docker run --rm -p 6379:6379 redis:7`)",
+  probe: (url) => Effect.tryPromise({ try: () => ping(url), catch: (error) => error })
+}))
 
-const enableHint = `Redis is not reachable at ${redactUrl(redisUrl)} (${unreachable}). ` +
-  "Start Redis 7 there (e.g. `docker run --rm -p 6379:6379 redis:7`) or set SKYTELLS_TEST_REDIS_URL to one."
+export const redisUrl = redis.url
 
 export class TestRedis extends Context.Tag("test/TestRedis")<TestRedis, {
   /** A client for assertions and fixtures. */
@@ -73,20 +65,6 @@ const TestRedisLive = Layer.scoped(
   )
 )
 
-/**
- * A suite against the real Redis, its tests on the live clock (Redis keeps time itself).
- */
-export const describeRedis = (name: string, suite: (it: Vitest.MethodsNonLive<TestRedis, true>) => void): void => {
-  const withRedis = layer(TestRedisLive, { excludeTestServices: true })
-  if (unreachable === undefined) return withRedis(name, suite)
-  if (process.env.CI === "true") {
-    describe(name, () => {
-      it("needs Redis", () => {
-        throw new Error(`${enableHint} Under CI=true a missing Redis fails the run.`)
-      })
-    })
-    return
-  }
-  process.stderr.write(`Skipping "${name}": ${enableHint}\n`)
-  describe.skip(`${name} [skipped: ${enableHint}]`, () => withRedis(suite))
-}
+/** A suite against the real Redis. */
+export const describeRedis = (name: string, suite: (it: Vitest.MethodsNonLive<TestRedis, true>) => void): void =>
+  redis.describe(name, TestRedisLive, suite)
