@@ -23,21 +23,10 @@
  */
 import * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as SchemaAST from "effect/SchemaAST"
-import { JsonObject } from "./internal/jsonObject.js"
-
-// Lenient building blocks -------------------------------------------------------------------------
-
-/** Any value, read as `undefined`: the fallback of a lenient field. */
-const Dropped = Schema.transform(Schema.Unknown, Schema.Undefined, {
-  strict: true,
-  decode: () => undefined,
-  encode: () => undefined
-})
+import * as internal from "./internal/predictionSchema.js"
 
 /**
  * An optional field whose value is dropped (read as absent) when it does not match `schema`.
@@ -45,7 +34,10 @@ const Dropped = Schema.transform(Schema.Unknown, Schema.Undefined, {
  * @since 0.1.0
  * @category schemas
  */
-export const lenient = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.Union(schema, Dropped))
+export const lenient: <S extends Schema.Schema.Any>(
+  schema: S
+) => Schema.optional<Schema.Union<[S, Schema.transform<typeof Schema.Unknown, typeof Schema.Undefined>]>> =
+  internal.lenient
 
 /**
  * A number, also accepted as a numeric string (some payloads send `"0.03"`).
@@ -53,9 +45,8 @@ export const lenient = <S extends Schema.Schema.Any>(schema: S) => Schema.option
  * @since 0.1.0
  * @category schemas
  */
-export const LenientNumber = Schema.Union(Schema.Number, Schema.NumberFromString)
-const LenientBoolean = Schema.Boolean
-const Timestamp = Schema.NullOr(Schema.String)
+export const LenientNumber: Schema.Union<[typeof Schema.Number, typeof Schema.NumberFromString]> =
+  internal.LenientNumber
 
 // Status ------------------------------------------------------------------------------------------
 
@@ -100,90 +91,7 @@ export type Status = KnownStatus | (string & {})
  */
 export type NormalizedStatus = Exclude<KnownStatus, "cancelled"> | "unknown"
 
-// The schema accepts any string; the type keeps the documented values visible to the editor.
-const StatusSchema: Schema.Schema<Status, string> = Schema.String
-
-// Nested objects and the Prediction ---------------------------------------------------------------
-
-/** How an optional field is wrapped: {@link lenient}, or an exact optional for the strict twin. */
-type Field = typeof lenient
-
-// The fields are defined once and built twice: leniently (the public schema) and strictly, without
-// the per-field fallback and `| undefined` unions. The strict build is tried first and decodes a clean
-// payload in ~40 % less time. It accepts a subset of the lenient inputs and decodes them to the same
-// values (JSON has no `undefined`; an explicit one falls back), so it is typed as the lenient build.
-const make = (field: Field) => {
-  const ModelRef = Schema.Struct({
-    name: field(Schema.String),
-    type: field(Schema.String)
-  }).annotations({ identifier: "ModelRef" })
-
-  const Metrics = Schema.Struct({
-    progress: field(LenientNumber),
-    predict_time: field(LenientNumber),
-    total_time: field(LenientNumber),
-    image_count: field(LenientNumber),
-    asset_count: field(LenientNumber)
-  }).annotations({ identifier: "Metrics" })
-
-  const StoredFile = Schema.Struct({
-    name: field(Schema.String),
-    type: field(Schema.String),
-    size: field(LenientNumber),
-    url: field(Schema.String)
-  }).annotations({ identifier: "StoredFile" })
-
-  const Metadata = Schema.Struct({
-    billing: field(Schema.Struct({ credits_used: field(LenientNumber) })),
-    storage: field(Schema.Struct({ files: field(Schema.Array(StoredFile)) })),
-    data_available: field(LenientBoolean)
-  }).annotations({ identifier: "Metadata" })
-
-  const Urls = Schema.Struct({
-    get: field(Schema.String),
-    cancel: field(Schema.String),
-    stream: field(Schema.String),
-    delete: field(Schema.String)
-  }).annotations({ identifier: "Urls" })
-
-  const WebhookConfig = Schema.Union(
-    Schema.String,
-    Schema.Struct({
-      url: field(Schema.NullOr(Schema.String)),
-      events: field(Schema.Array(Schema.String))
-    })
-  ).annotations({ identifier: "WebhookConfig" })
-
-  const Prediction = Schema.Struct({
-    id: Schema.optional(Schema.String),
-    status: StatusSchema,
-    model: field(Schema.Union(Schema.String, ModelRef)),
-    type: field(Schema.String),
-    stream: field(LenientBoolean),
-    privacy: field(Schema.String),
-    source: field(Schema.String),
-    input: field(JsonObject),
-    output: Schema.optional(Schema.NullOr(Schema.Union(Schema.String, Schema.Array(Schema.String)))),
-    error: field(Schema.NullOr(Schema.String)),
-    error_id: field(Schema.NullOr(Schema.String)),
-    error_message: field(Schema.NullOr(Schema.String)),
-    response: field(Schema.NullOr(Schema.String)),
-    data_removed: field(LenientBoolean),
-    metrics: field(Schema.NullOr(Metrics)),
-    metadata: field(Schema.NullOr(Metadata)),
-    urls: field(Schema.NullOr(Urls)),
-    webhook: field(Schema.NullOr(WebhookConfig)),
-    created_at: field(Timestamp),
-    started_at: field(Timestamp),
-    completed_at: field(Timestamp),
-    updated_at: field(Timestamp)
-  }).annotations({ identifier: "Prediction" })
-
-  return { ModelRef, Metrics, StoredFile, Metadata, Urls, WebhookConfig, Prediction }
-}
-
-const Lenient = make(lenient)
-const Strict = make(((schema: Schema.Schema.Any) => Schema.optionalWith(schema, { exact: true })) as Field)
+const Lenient = internal.Lenient
 
 /**
  * `model` when the API sends an object (list items, webhook payloads).
@@ -290,29 +198,7 @@ export interface PredictionEncoded extends Schema.Schema.Encoded<typeof Lenient.
  * @since 0.1.0
  * @category schemas
  */
-export const Prediction: Schema.Schema<Prediction, PredictionEncoded> = Schema.declare(
-  [Strict.Prediction, Lenient.Prediction],
-  {
-    // Not a `Schema.Union`: when both fail, the error is the lenient schema's alone, as before.
-    decode: (strictSchema, lenientSchema) => {
-      const decodeStrict = ParseResult.decodeUnknownEither(strictSchema)
-      const decodeLenient = ParseResult.decodeUnknownEither(lenientSchema)
-      return (input, options) => {
-        const result = decodeStrict(input, options)
-        return Either.isRight(result) ? result : decodeLenient(input, options)
-      }
-    },
-    encode: (_, lenientSchema) => ParseResult.encodeUnknown(lenientSchema)
-  },
-  {
-    identifier: "Prediction",
-    // Everything else (JSON Schema, keyof, pick, arbitrary, pretty, equivalence) sees the lenient schema.
-    [SchemaAST.SurrogateAnnotationId]: Lenient.Prediction.ast,
-    arbitrary: (_, lenientArbitrary) => lenientArbitrary,
-    pretty: (_, lenientPretty) => lenientPretty,
-    equivalence: (_, lenientEquivalence) => lenientEquivalence
-  }
-)
+export const Prediction: Schema.Schema<Prediction, PredictionEncoded> = internal.prediction
 
 /**
  * Decodes unknown JSON into a {@link Prediction}.
