@@ -3,7 +3,7 @@
  * fake Skytells API (outputs it serves itself, faults, retention), and over a tiny in-process "CDN"
  * for a 200 MB output (constant memory), mid-body failures, interruption and hostile file names.
  */
-import { InProcessHttpClient, Prediction, Predictions, SkytellsClient } from "@effect-skytells/client"
+import { InProcessHttpClient, OutputStorage, Prediction, Predictions, SkytellsClient } from "@effect-skytells/client"
 import * as Outputs from "@effect-skytells/client/Outputs"
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { FileSystem, HttpRouter, HttpServerRequest, HttpServerResponse, Path } from "@effect/platform"
@@ -244,6 +244,35 @@ describe("over the fake Skytells API", () => {
       assert.strictEqual(c._tag === "NoOutputs" && c.reason, "NotFiles")
       assert.lengthOf(yield* fileRequests, 0)
     }).pipe(Effect.provide(fakeLayer())))
+
+  it.scoped("save through OutputStorage.layerFileSystem: <root>/<prediction id>/<name>, a second save replaces", () =>
+    Effect.gen(function*() {
+      const path = yield* Path.Path
+      const root = yield* tempDir
+      const prediction = yield* finished(2)
+      const save = Outputs.save(prediction).pipe(Effect.provide(OutputStorage.layerFileSystem(root)))
+      const paths = yield* save
+      const directory = path.join(root, prediction.id!)
+      assert.deepStrictEqual(paths, [0, 1].map((i) => path.join(directory, `output-${i}.png`)))
+      assert.deepStrictEqual(yield* save, paths)
+      assert.deepStrictEqual((yield* listDir(directory)).sort(), ["output-0.png", "output-1.png"])
+      assert.deepStrictEqual(yield* listDir(root), [prediction.id!])
+    }).pipe(Effect.provide(fakeLayer({ scenario: instant }))))
+
+  it.scoped("save with an unsafe prefix: OutputStorageError (InvalidKey), nothing requested or written", () =>
+    Effect.gen(function*() {
+      const root = yield* tempDir
+      const prediction = yield* finished(1)
+      const exit = yield* Outputs.save(prediction, { prefix: "runs/../../etc" }).pipe(
+        Effect.provide(OutputStorage.layerFileSystem(root)),
+        Effect.exit
+      )
+      const error = failureOf(exit)
+      assert.strictEqual(error._tag === "OutputStorageError" ? error.reason : error._tag, "InvalidKey")
+      assert.include(error.message, "runs/../../etc")
+      assert.lengthOf(yield* fileRequests, 0)
+      assert.lengthOf(yield* listDir(root), 0)
+    }).pipe(Effect.provide(fakeLayer({ scenario: instant }))))
 })
 
 // A tiny CDN in process ----------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 /**
- * Saving a prediction's outputs to files: {@link download} streams every output URL to a file in a
+ * Saving a prediction's outputs: {@link download} streams every output URL to a file in a
  * directory, in constant memory, with retries and an atomic rename, through `@effect/platform`'s
  * `FileSystem`, `Path` and `HttpClient` (so it runs wherever those are provided: Node, Bun, Deno).
+ * {@link save} does the same through the `OutputStorage` of the context: the file system, or
+ * S3-compatible object storage with `@effect-skytells/s3`, with the same naming and atomicity.
  *
  * **The API key is never sent to output hosts.** Output URLs are CDN links on other hosts
  * (`delivery.skytells.cloud`, `cdn.skytells.ai`, ...). Downloads go through the plain
@@ -46,7 +48,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import type { Context, Item } from "./internal/outputDownload.js"
-import { downloadOne, expectedSizes } from "./internal/outputDownload.js"
+import { downloadOne, expectedSizes, outputUrlsOf } from "./internal/outputDownload.js"
 import {
   NoOutputs,
   OutputExpired,
@@ -57,7 +59,10 @@ import {
 } from "./internal/outputErrors.js"
 import { writeFailed } from "./internal/outputFile.js"
 import * as names from "./internal/outputName.js"
-import * as P from "./Prediction.js"
+import type { Storage } from "./internal/outputStorage.js"
+import { checkPrefix, fileStorage, keyOf } from "./internal/outputStorage.js"
+import * as OutputStorage from "./OutputStorage.js"
+import type * as P from "./Prediction.js"
 import * as Retry from "./Retry.js"
 import type * as SkytellsError from "./SkytellsError.js"
 
@@ -234,7 +239,8 @@ export const fileNamesOf: (urls: ReadonlyArray<string>) => ReadonlyArray<string>
 
 /**
  * Downloads every output of a prediction ({@link Prediction.outputs}) into `targetDirectory` (created
- * if missing) and returns the saved paths, in output order.
+ * if missing) and returns the saved paths, in output order. The same as {@link save} with
+ * `OutputStorage.layerFileSystem(targetDirectory)` and no prefix.
  *
  * - File names come from the URLs ({@link fileNamesOf}): sanitised, never outside the directory.
  * - Each body is streamed to a temporary file and renamed into place when complete (see the module
@@ -255,40 +261,79 @@ export const download = (
   options: DownloadOptions = {}
 ): Effect.Effect<ReadonlyArray<string>, DownloadError, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
-    const predictionId = prediction.id
-    const id = predictionId !== undefined ? { predictionId } : {}
-    if (prediction.data_removed === true || prediction.metadata?.data_available === false) {
-      return yield* Effect.fail(
-        new OutputsRemoved({ ...id, ...(prediction.completed_at ? { completedAt: prediction.completed_at } : {}) })
-      )
-    }
-    const urls = P.outputs(prediction)
-    if (urls.length === 0) {
-      return yield* Effect.fail(
-        new NoOutputs({
-          ...id,
-          status: prediction.status,
-          reason: P.isSucceeded(prediction) ? "Empty" : "NotSucceeded"
-        })
-      )
-    }
-    if (!urls.every((url) => names.parseHttpUrl(url) !== undefined)) {
-      return yield* Effect.fail(new NoOutputs({ ...id, status: prediction.status, reason: "NotFiles" }))
-    }
+    const urls = yield* outputUrlsOf(prediction)
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    // The plain client of the context, never SkytellsClient's: it adds no credentials. `withScope`
-    // ties each request to its attempt's scope, so a failed or interrupted attempt aborts it.
-    // Redirects are followed by `internal/outputFetch`, not by the client.
-    const client = HttpClient.withScope(yield* HttpClient.HttpClient)
     const directory = path.resolve(targetDirectory)
     yield* fs.makeDirectory(directory, { recursive: true }).pipe(
       Effect.mapError(writeFailed(directory, "create the directory"))
     )
-    const ctx: Context = {
-      predictionId,
-      client,
-      fs,
+    return yield* saveUrls(prediction, urls, fileStorage(fs, path, directory), "", options)
+  }).pipe(Effect.withSpan("Outputs.download", { attributes: { predictionId: prediction.id ?? "" } }))
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SaveOptions extends DownloadOptions {
+  /**
+   * The key prefix the outputs go under, `/`-separated (`users/42/renders`): `<prefix>/<name>`.
+   * Default: the prediction's id, so that each prediction has its own place and saving it again
+   * replaces its outputs rather than adding to them. `""` for none. Segments are checked, not
+   * rewritten: an unsafe one (`..`, a space, a backslash) fails with `OutputStorageError`
+   * (`InvalidKey`) before anything is requested.
+   */
+  readonly prefix?: string | undefined
+}
+
+/**
+ * Everything {@link save} can fail with: {@link DownloadError}, and `OutputStorageError` from the
+ * storage (an invalid prefix included).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type SaveError = DownloadError | OutputStorage.OutputStorageError
+
+/**
+ * Saves every output of a prediction to the `OutputStorage` of the context (files with
+ * `OutputStorage.layerFileSystem`, S3-compatible object storage with `@effect-skytells/s3`) under
+ * `<prefix>/<name>` (the prefix defaults to the prediction id; names as {@link fileNamesOf}), and
+ * returns where each one lives (paths, `s3://` URIs), in output order.
+ *
+ * Fetching, bounds and retries are those of {@link download}. The storage stores each output
+ * atomically (nothing visible before it is complete, nothing left by a failure or an interruption)
+ * and replaces an object already under its key: saving the same prediction twice leaves one object
+ * per output. The API key reaches neither the output hosts nor the storage.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const save = (
+  prediction: P.Prediction,
+  options: SaveOptions = {}
+): Effect.Effect<ReadonlyArray<string>, SaveError, HttpClient.HttpClient | OutputStorage.OutputStorage> =>
+  Effect.gen(function*() {
+    const urls = yield* outputUrlsOf(prediction)
+    const prefix = yield* checkPrefix(options.prefix ?? prediction.id ?? "")
+    return yield* saveUrls(prediction, urls, yield* OutputStorage.OutputStorage, prefix, options)
+  }).pipe(Effect.withSpan("Outputs.save", { attributes: { predictionId: prediction.id ?? "" } }))
+
+const saveUrls = <SE extends OutputStorage.StoreError>(
+  prediction: P.Prediction,
+  urls: ReadonlyArray<string>,
+  storage: Storage<SE>,
+  prefix: string,
+  options: DownloadOptions
+): Effect.Effect<ReadonlyArray<string>, DownloadError | SE, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const ctx: Context<SE> = {
+      predictionId: prediction.id,
+      // The plain client of the context, never SkytellsClient's: it adds no credentials. `withScope`
+      // ties each request to its attempt's scope, so a failed or interrupted attempt aborts it.
+      // Redirects are followed by `internal/outputFetch`, not by the client.
+      client: HttpClient.withScope(yield* HttpClient.HttpClient),
+      storage,
       idleTimeout: Duration.decode(options.idleTimeout ?? Duration.seconds(30)),
       timeout: options.timeout !== undefined ? Duration.decode(options.timeout) : defaultTimeout,
       // NaN would disable every comparison, hence the cap: it means the default, as undefined does.
@@ -303,10 +348,10 @@ export const download = (
       index,
       url,
       shownUrl: names.redactUrl(url),
-      target: path.join(directory, path.basename(fileNames[index]!)),
+      key: keyOf(prefix, fileNames[index]!),
       expectedBytes: sizes.get(url)
     }))
     return yield* Effect.forEach(items, (item) => downloadOne(ctx, item, options.retry ?? defaultRetry), {
       concurrency: Math.max(1, Math.floor(options.concurrency ?? 4))
     })
-  }).pipe(Effect.withSpan("Outputs.download", { attributes: { predictionId: prediction.id ?? "" } }))
+  })

@@ -93,8 +93,16 @@ export * as Model from "./Model.js"
 export * as Models from "./Models.js"
 
 /**
- * Saving a prediction's outputs to files: streamed in constant memory, retried, atomically renamed;
- * the API key is never sent to output hosts.
+ * Where `Outputs.save` stores outputs: the file system built in, S3 with `@effect-skytells/s3`;
+ * atomic and idempotent per key.
+ *
+ * @since 0.1.0
+ */
+export * as OutputStorage from "./OutputStorage.js"
+
+/**
+ * Saving a prediction's outputs to files or any `OutputStorage`: streamed in constant memory,
+ * retried, stored atomically; the API key is never sent to output hosts.
  *
  * @since 0.1.0
  */

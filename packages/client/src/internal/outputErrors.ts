@@ -193,3 +193,47 @@ export class OutputWriteFailed extends Schema.TaggedError<OutputWriteFailed>(ide
     return `Could not ${this.operation} ${this.path}: ${this.description}`
   }
 }
+
+/**
+ * An output storage (`OutputStorage`) refused or failed to store an output; nothing was stored under
+ * that name (a multipart upload is aborted, a temporary file removed). Declared here, with the other
+ * output errors, so that the internals construct it without importing the public modules;
+ * `OutputStorage.ts` re-exports it.
+ *
+ * - `InvalidKey`: the prefix asked for is not a safe key (an empty, `.` or `..` segment, or a
+ *   character outside letters, digits, `.`, `_` and `-`). Nothing was requested or written;
+ * - `AccessDenied`: the storage refused the credentials or the operation;
+ * - `NotFound`: the bucket (or container) does not exist;
+ * - `Unavailable`: the storage did not answer, or answered with a transient error;
+ * - `Failed`: any other refusal.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutputStorageError extends Schema.TaggedError<OutputStorageError>(
+  "@effect-skytells/client/OutputStorage/OutputStorageError"
+)("OutputStorageError", {
+  /** Where the output was going: `s3://bucket/key`, or the prefix for `InvalidKey`. */
+  location: Schema.String,
+  /** What was attempted, as a verb phrase: `upload`, `abort the upload of`. */
+  operation: Schema.String,
+  reason: Schema.Literal("InvalidKey", "AccessDenied", "NotFound", "Unavailable", "Failed"),
+  description: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    const what = `Could not ${this.operation} ${this.location}`
+    switch (this.reason) {
+      case "InvalidKey":
+        return `Cannot store outputs under "${this.location}": ${this.description}. Use "/"-separated segments of letters, digits, ".", "_" and "-", without empty, "." or ".." segments.`
+      case "AccessDenied":
+        return `${what}: access denied (${this.description}). Check the storage credentials, and that they allow PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload and AbortMultipartUpload on this bucket and prefix. Nothing was stored.`
+      case "NotFound":
+        return `${what}: ${this.description}. Check that the bucket exists and that its name and the region or endpoint are right. Nothing was stored.`
+      case "Unavailable":
+        return `${what}: the storage did not answer or failed transiently (${this.description}). Nothing was stored; try again later.`
+      case "Failed":
+        return `${what}: ${this.description}. Nothing was stored under that name.`
+    }
+  }
+}

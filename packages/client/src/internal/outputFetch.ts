@@ -49,6 +49,8 @@ export interface Body {
   readonly stream: Stream.Stream<Uint8Array, DownloadError>
   /** The size `Content-Length` announces, when it can be trusted. */
   readonly expectedBytes: number | undefined
+  /** The `Content-Type` of the answer, kept by storages that record one. */
+  readonly contentType: string | undefined
 }
 
 const transportError = (shownUrl: string) => (error: HttpClientError.HttpClientError) => {
@@ -153,5 +155,5 @@ export const open = (
         })
       )
     )
-    return { stream, expectedBytes }
+    return { stream, expectedBytes, contentType: response.headers["content-type"] }
   })
