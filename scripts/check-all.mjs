@@ -128,8 +128,15 @@ const readVitest = () => {
   const brokenFiles = (report.testResults ?? []).filter((file) =>
     file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed")
   )
+  const failedTests = (report.testResults ?? []).flatMap((file) =>
+    (file.assertionResults ?? []).filter((test) => test.status === "failed").map((test) => ({
+      name: `${path.relative(root, file.name)} > ${test.fullName ?? test.title}`,
+      message: (test.failureMessages ?? [])[0]?.split("\n")[0] ?? ""
+    }))
+  )
   return {
     passed: report.numPassedTests,
+    failedTests,
     failed: report.numFailedTests,
     skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
     brokenFiles: brokenFiles.map((file) => ({
@@ -144,6 +151,8 @@ const results = []
 let passed = 0
 let failed = 0
 let skipped = 0
+// Failed tests, named again just above the summary: a CI log is often read from its end only.
+const failures = []
 
 for (const step of steps) {
   const label = `${step.name}: ${step.display}`
@@ -177,6 +186,7 @@ for (const step of steps) {
       failed += testFailures
       ok = ok && testFailures === 0
       note = `${counts.passed} passed, ${testFailures} failed, ${counts.skipped} skipped${reason ? `; ${reason}` : ""}`
+      failures.push(...counts.failedTests, ...counts.brokenFiles)
     }
   } else if (!ok) {
     failed += 1
@@ -186,6 +196,10 @@ for (const step of steps) {
 
 fs.rmSync(tmp, { recursive: true, force: true })
 
+if (failures.length > 0) {
+  console.log("\n=== failed tests")
+  for (const f of failures) console.log(`${f.name}\n    ${f.message.slice(0, 300)}`)
+}
 console.log("\n=== summary")
 const width = Math.max(...results.map((r) => r.name.length))
 for (const r of results) {

@@ -61,7 +61,7 @@ const sse = (frames: ReadonlyArray<string>, end: "done" | "stall") => {
 /** Resolves once `condition` holds (polled on the event loop), fails the test after 2 seconds. */
 const until = async (condition: () => boolean, what: string) => {
   for (const started = Date.now(); !condition(); await new Promise((r) => setTimeout(r, 1))) {
-    if (Date.now() - started > 2_000) assert.fail(`timed out waiting until ${what}`)
+    if (Date.now() - started > 10_000) assert.fail(`timed out waiting until ${what}`)
   }
 }
 

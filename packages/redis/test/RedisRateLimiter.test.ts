@@ -141,9 +141,10 @@ describeRedis("RedisRateLimiter on a real Redis", (it) => {
       assert.isTrue(left > 0 && left <= 400, `the 30 s Retry-After is capped at 400 ms, ${left} ms left`)
       yield* Fiber.join(yield* calls(1, workerB))
       const [sent] = yield* b.seen
-      // B waited out the pause (the timers' and Redis's rounding aside), and not the 30 s.
+      // B waited out the pause (the timers' and Redis's rounding aside), and not the 30 s (the bound
+      // leaves room for a loaded CI machine).
       assert.isAtLeast(sent! - start, left - 15)
-      assert.isBelow(sent! - start, 1500)
+      assert.isBelow(sent! - start, 5000)
       yield* Fiber.join(first)
       assert.strictEqual((yield* a.seen).length, 2)
     }))
