@@ -1,0 +1,220 @@
+import { Prediction, SkytellsError } from "@effect-skytells/client"
+import { FakeSkytells, Fault } from "@effect-skytells/testing"
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Option } from "effect"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+import { PredictionJob } from "../src/index.js"
+import * as Harness from "./harness.js"
+
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "skytells-jobs-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+const freePort = Effect.async<number>((resume) => {
+  const server = net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address() as net.AddressInfo
+    server.close(() => resume(Effect.succeed(address.port)))
+  })
+})
+
+interface SetupOptions {
+  readonly webhooks: boolean
+  readonly fake?: FakeSkytells.ServeOptions
+  readonly worker?: Partial<Harness.Settings>
+}
+
+/** The fake on loopback (webhooks delivered over real sockets) and one worker on SQLite. */
+const setup = (options: SetupOptions) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDir
+    const served = yield* FakeSkytells.serve({
+      scenario: { lifecycle: { queued: "100 millis", starting: "100 millis", processing: "300 millis" } },
+      ...options.fake
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+    const settings: Harness.Settings = {
+      baseUrl: served.url,
+      apiKey: served.apiKey,
+      webhookSecret: served.fake.webhookSecret,
+      database: { _tag: "sqlite", file: path.join(dir, "jobs.db") },
+      outputDir: path.join(dir, "outputs"),
+      webhookPort: options.webhooks ? yield* freePort : undefined,
+      ...options.worker
+    }
+    const context = yield* Layer.build(Harness.layer(settings))
+    const creates = Effect.map(served.fake.requests, (rs) => rs.filter((r) => r.route === "predictions.create").length)
+    return { served, settings, context, creates }
+  })
+
+const input = { prompt: "a lighthouse at dusk" }
+
+describe("PredictionJob on SQLite, against the fake on loopback", () => {
+  it.scopedLive(
+    "creates its prediction once, is woken by its webhook (not the backstop) and stores the outputs",
+    () =>
+      Effect.gen(function*() {
+        // A backstop of 20 s: within the test's 10 s only the webhook can wake the job.
+        const { context, creates, served, settings } = yield* setup({
+          webhooks: true,
+          worker: { backstop: "20 seconds" }
+        })
+        const result = yield* PredictionJob.run({ jobId: "order-1", model: "truefusion", input }).pipe(
+          Effect.provide(context),
+          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the webhook did not wake the job") })
+        )
+        assert.strictEqual(result.prediction.status, "succeeded")
+        assert.isAbove(result.outputs.length, 0)
+        for (const file of result.outputs) {
+          assert.isTrue(file.startsWith(path.join(settings.outputDir, result.prediction.id!)), file)
+          assert.isTrue(fs.existsSync(file), file)
+        }
+        assert.strictEqual(yield* creates, 1)
+        const deliveries = yield* served.fake.webhookDeliveries
+        assert.isTrue(deliveries.some((d) => d.url.includes("skytells_job=")))
+        const again = yield* PredictionJob.result("order-1").pipe(Effect.provide(context))
+        assert.isTrue(Option.isSome(again) && Exit.isSuccess(again.value))
+      }),
+    20_000
+  )
+
+  it.scopedLive("without webhooks, the polling backstop alone finishes the job", () =>
+    Effect.gen(function*() {
+      const { context, creates } = yield* setup({ webhooks: false })
+      const result = yield* PredictionJob.run({ jobId: "poll-only", model: "truefusion", input }).pipe(
+        Effect.provide(context)
+      )
+      assert.strictEqual(result.prediction.status, "succeeded")
+      assert.strictEqual(yield* creates, 1)
+    }), 20_000)
+
+  it.scopedLive(
+    "a lost webhook (refused by the endpoint) only delays the job: the backstop finishes it",
+    () =>
+      Effect.gen(function*() {
+        const { context, served } = yield* setup({
+          webhooks: true,
+          worker: { webhookSecret: "whsec_not_the_one_skytells_uses" }
+        })
+        const result = yield* PredictionJob.run({ jobId: "lost-webhook", model: "truefusion", input }).pipe(
+          Effect.provide(context)
+        )
+        assert.strictEqual(result.prediction.status, "succeeded")
+        const deliveries = yield* served.fake.webhookDeliveries
+        assert.isAbove(deliveries.length, 0)
+        const statuses = deliveries.map((d) => d.result._tag === "NotSent" ? undefined : d.result.status)
+        assert.isTrue(statuses.every((status) => status === 401), JSON.stringify(statuses))
+      }),
+    20_000
+  )
+
+  it.scopedLive("a webhook delivered three times completes the job once", () =>
+    Effect.gen(function*() {
+      const { context, creates, served } = yield* setup({
+        webhooks: true,
+        fake: { scenario: { webhookDuplicates: 2 } },
+        worker: { backstop: "20 seconds" }
+      })
+      const result = yield* PredictionJob.run({ jobId: "dup", model: "truefusion", input }).pipe(
+        Effect.provide(context)
+      )
+      assert.strictEqual(result.prediction.status, "succeeded")
+      assert.strictEqual(yield* creates, 1)
+      const deliveries = yield* served.fake.webhookDeliveries
+      assert.isAtLeast(deliveries.length, 3)
+    }), 20_000)
+
+  it.scopedLive(
+    "a create whose answer is lost (the connection cut after the server acted) is found, not sent again",
+    () =>
+      Effect.gen(function*() {
+        const { context, served } = yield* setup({ webhooks: true })
+        yield* served.fake.script("predictions.create", [Fault.resetAfterAction])
+        const result = yield* PredictionJob.run({ jobId: "cut", model: "truefusion", input }).pipe(
+          Effect.provide(context)
+        )
+        assert.strictEqual(result.prediction.status, "succeeded")
+        assert.strictEqual((yield* served.fake.predictions).length, 1)
+      }),
+    20_000
+  )
+
+  it.scopedLive(
+    "a job that ends in InsufficientCredits fails with that class, read back from storage too",
+    () =>
+      Effect.gen(function*() {
+        const { context, served } = yield* setup({ webhooks: true })
+        yield* served.fake.setCredits(0)
+        const exit = yield* PredictionJob.run({ jobId: "broke", model: "truefusion", input }).pipe(
+          Effect.provide(context),
+          Effect.exit
+        )
+        assert.isTrue(Exit.isFailure(exit))
+        const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+        assert.isTrue(Option.isSome(error) && error.value instanceof SkytellsError.InsufficientCredits, String(exit))
+        const stored = yield* PredictionJob.result("broke").pipe(Effect.provide(context))
+        assert.isTrue(Option.isSome(stored))
+        const storedError = Option.isSome(stored) && Exit.isFailure(stored.value)
+          ? Cause.failureOption(stored.value.cause)
+          : Option.none()
+        assert.isTrue(Option.isSome(storedError) && storedError.value instanceof SkytellsError.InsufficientCredits)
+        assert.strictEqual((yield* served.fake.predictions).length, 0)
+      }),
+    20_000
+  )
+
+  it.scopedLive(
+    "a prediction that fails on content policy fails the job with ContentPolicyViolation",
+    () =>
+      Effect.gen(function*() {
+        const { context } = yield* setup({ webhooks: true, fake: { scenario: { failureStyle: "error_id" } } })
+        const error = yield* PredictionJob.run({ jobId: "nsfw", model: "fake/fail-CONTENT_POLICY_VIOLATION", input })
+          .pipe(Effect.provide(context), Effect.flip)
+        assert.strictEqual(error._tag, "ContentPolicyViolation")
+        assert.instanceOf(error, SkytellsError.ContentPolicyViolation)
+      }),
+    20_000
+  )
+
+  it.scopedLive(
+    "an interrupted job cancels its prediction on the server (the compensation)",
+    () =>
+      Effect.gen(function*() {
+        const { context, served } = yield* setup({
+          webhooks: true,
+          fake: { scenario: { lifecycle: { processing: "1 minute" } } }
+        })
+        const fiber = yield* PredictionJob.run({ jobId: "stop-me", model: "truefusion", input }).pipe(
+          Effect.provide(context),
+          Effect.fork
+        )
+        yield* Effect.repeat(served.fake.predictions, { until: (ps) => ps.length === 1 })
+        yield* PredictionJob.interrupt("stop-me").pipe(Effect.provide(context))
+        yield* Fiber.await(fiber)
+        yield* Effect.repeat(served.fake.predictions, {
+          until: (ps) => ps.length === 1 && Prediction.isCanceled(ps[0] as { status: string })
+        }).pipe(Effect.timeout("10 seconds"))
+      }),
+    20_000
+  )
+
+  it.scopedLive("a job past maxWait fails with WaitTimeout and cancels its prediction", () =>
+    Effect.gen(function*() {
+      const { context, served } = yield* setup({
+        webhooks: true,
+        fake: { scenario: { lifecycle: { processing: "1 minute" } } },
+        worker: { maxWait: Duration.seconds(1) }
+      })
+      const error = yield* PredictionJob.run({ jobId: "too-long", model: "truefusion", input }).pipe(
+        Effect.provide(context),
+        Effect.flip
+      )
+      assert.strictEqual(error._tag, "WaitTimeout")
+      const [prediction] = yield* served.fake.predictions
+      assert.isTrue(Prediction.isCanceled(prediction as { status: string }), JSON.stringify(prediction))
+    }), 20_000)
+})
