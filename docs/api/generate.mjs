@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "..", "..")
-const packages = ["client", "testing", "redis", "sql", "s3"]
+const packages = ["client", "testing", "redis", "sql", "s3", "workflow", "ai"]
 const check = process.argv.includes("--check")
 const target = check ? fs.mkdtempSync(path.join(os.tmpdir(), "effect-skytells-docs-")) : here
 
