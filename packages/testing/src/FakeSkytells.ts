@@ -15,7 +15,9 @@
  *
  * It serves the Prediction, Models and Inference APIs; the package README lists every route, and
  * how to trigger each documented error (`model: "fake/error-<ERROR_ID>"`, `"fake/fail"`,
- * {@link Service.script} with `Fault.apiError(id)`, or the natural causes).
+ * {@link Service.script} with `Fault.apiError(id)`, or the natural causes). Its chat and Responses
+ * answers call the tools offered and follow a `json_schema` format, deterministically, so that
+ * `@effect/ai` tool loops and `generateObject` can be tested against it (README: Inference answers).
  *
  * @since 0.1.0
  */

@@ -21,6 +21,7 @@ import { type Ctx, type Handler, json, type RouteSpec } from "./http.js"
 import * as Inference from "./inference.js"
 import * as Predictions from "./predictions.js"
 import * as RateLimit from "./rateLimit.js"
+import * as Responses from "./responses.js"
 import { type AccountState, defaultAccount, type MutableRecordedRequest, type State } from "./state.js"
 
 const REDACTED = "<redacted>"
@@ -361,7 +362,7 @@ export const make = (state: State): HttpApp.Default<Fault.FakeConnectionError> =
     get("/v1/model/*", getModel, Predictions.getModel),
     get("/v1/files/:id/:name", spec("files.get", { auth: "none" }), Predictions.file),
     HttpRouter.post("/v1/chat/completions", r(spec("chat.completions", inference), Inference.chat)),
-    HttpRouter.post("/v1/responses", r(spec("responses.create", inference), Inference.responses)),
+    HttpRouter.post("/v1/responses", r(spec("responses.create", inference), Responses.responses)),
     HttpRouter.post("/v1/embeddings", r(spec("embeddings.create", inference), Inference.embeddings)),
     HttpRouter.all("*", r(spec("unknown", { auth: "none" }), notFound))
   )

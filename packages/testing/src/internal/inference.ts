@@ -1,7 +1,8 @@
 /**
- * The OpenAI-compatible Inference API: `/chat/completions` (plain and SSE), `/responses` (plain and
- * SSE events with `sequence_number`), `/embeddings` (deterministic vectors, float or base64).
- * Replies are deterministic functions of the request, so tests can assert them exactly.
+ * The OpenAI-compatible Inference API: `/chat/completions` (plain and SSE), `/embeddings`
+ * (deterministic vectors, float or base64), and what `/responses` (responses.ts) shares with them.
+ * Replies are deterministic functions of the request (toolAnswers.ts says which), so tests can
+ * assert them exactly.
  *
  * @internal
  */
@@ -14,6 +15,7 @@ import { type ApiFailure, failure } from "./errors.js"
 import { type Ctx, type Handler, isRecord, json } from "./http.js"
 import * as Models from "./models.js"
 import type { State } from "./state.js"
+import * as Answers from "./toolAnswers.js"
 
 const encoder = new TextEncoder()
 
@@ -32,12 +34,14 @@ export const sse = (state: State, events: ReadonlyArray<string>): HttpServerResp
 
 const dataEvent = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`
 
-const requireBody = (ctx: Ctx): Effect.Effect<Record<string, unknown>, ApiFailure> =>
+/** @internal */
+export const requireBody = (ctx: Ctx): Effect.Effect<Record<string, unknown>, ApiFailure> =>
   isRecord(ctx.json)
     ? Effect.succeed(ctx.json)
     : Effect.fail(failure("INVALID_REQUEST", { message: "The request body must be a JSON object" }))
 
-const resolveModel = (
+/** @internal */
+export const resolveModel = (
   value: unknown,
   kind: "chat" | "embedding"
 ): Effect.Effect<Models.ModelDef, ApiFailure> => {
@@ -65,15 +69,8 @@ const resolveModel = (
   )
 }
 
-const textOf = (content: unknown): string => {
-  if (typeof content === "string") return content
-  if (Array.isArray(content)) {
-    return content.map((part) => isRecord(part) && typeof part.text === "string" ? part.text : "").join(" ")
-  }
-  return ""
-}
-
-const charge = (ctx: Ctx, model: Models.ModelDef, tokens: number) =>
+/** @internal */
+export const charge = (ctx: Ctx, model: Models.ModelDef, tokens: number) =>
   Effect.suspend(() => {
     const cost = Math.round(model.price.amount * tokens * 1e8) / 1e8
     if (cost > ctx.account.credits) {
@@ -85,7 +82,8 @@ const charge = (ctx: Ctx, model: Models.ModelDef, tokens: number) =>
     return Effect.void
   })
 
-const maxTokensOf = (body: Record<string, unknown>): Effect.Effect<number | undefined, ApiFailure> => {
+/** @internal */
+export const maxTokensOf = (body: Record<string, unknown>): Effect.Effect<number | undefined, ApiFailure> => {
   const value = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens
   if (value === undefined || value === null) return Effect.succeed(undefined)
   return typeof value === "number" && Number.isInteger(value) && value >= 1
@@ -95,7 +93,8 @@ const maxTokensOf = (body: Record<string, unknown>): Effect.Effect<number | unde
     )
 }
 
-const contentFilters = {
+/** @internal */
+export const contentFilters = {
   hate: { filtered: false, severity: "safe" },
   self_harm: { filtered: false, severity: "safe" },
   sexual: { filtered: false, severity: "safe" },
@@ -126,7 +125,7 @@ export const chat: Handler = (ctx) =>
         param: `messages[${invalid}].role`
       })
     }
-    const promptTokens = messages.reduce((n, m) => n + Models.countTokens(textOf(m.content)), 0)
+    const promptTokens = messages.reduce((n, m) => n + Models.countTokens(Answers.textOf(m.content)), 0)
     if (promptTokens > model.contextWindow) {
       return yield* failure("context_length_exceeded", {
         status: 400,
@@ -136,14 +135,16 @@ export const chat: Handler = (ctx) =>
       })
     }
     const maxTokens = yield* maxTokensOf(body)
-    const lastUser = [...messages].reverse().find((m) => m.role === "user")
-    const { text, truncated } = Models.reply(textOf(lastUser?.content), maxTokens)
-    const completionTokens = Models.countTokens(text)
+    const reply = yield* Effect.flatMap(Answers.chatTurn(body, messages), (turn) => Answers.answer(turn, maxTokens))
+    const completionTokens = Answers.outputTokens(reply)
     yield* charge(ctx, model, promptTokens + completionTokens)
     const n = typeof body.n === "number" && Number.isInteger(body.n) && body.n > 0 ? body.n : 1
     const id = `chatcmpl-${ctx.state.ids.hex(24)}`
     const created = Math.floor(ctx.now / 1000)
-    const finish = truncated ? "length" : "stop"
+    const indexes = Array.from({ length: n }, (_, i) => i)
+    // Each choice is a sample of its own, with calls of its own.
+    const callIds = reply._tag === "Call" ? indexes.map(() => `call_${ctx.state.ids.hex(24)}`) : []
+    const finish = reply._tag === "Call" ? "tool_calls" : reply.truncated ? "length" : "stop"
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
@@ -152,38 +153,50 @@ export const chat: Handler = (ctx) =>
     const head = { id, created, model: model.slug, system_fingerprint: "fp_fake_skytells" }
     const promptFilters = [{ prompt_index: 0, content_filter_results: contentFilters }]
     if (body.stream === true || ctx.query.stream === "true") {
-      const chunk = (choices: ReadonlyArray<unknown>, extra: Record<string, unknown> = {}) =>
-        dataEvent({ ...head, object: "chat.completion.chunk", choices, ...extra })
-      const words = text.length === 0 ? [] : text.split(" ")
-      const indexes = Array.from({ length: n }, (_, i) => i)
+      const chunk = (deltaOf: (index: number) => Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+        dataEvent({
+          ...head,
+          object: "chat.completion.chunk",
+          choices: indexes.map((index) => ({ index, delta: deltaOf(index), logprobs: null, finish_reason: null })),
+          ...extra
+        })
+      // As OpenAI streams a call: its id and name first, then its arguments in pieces.
+      const deltas: ReadonlyArray<(index: number) => Record<string, unknown>> = reply._tag === "Call"
+        ? [
+          (index) => ({
+            tool_calls: [{
+              index: 0,
+              id: callIds[index],
+              type: "function",
+              function: { name: reply.name, arguments: "" }
+            }]
+          }),
+          ...Answers.argumentPieces(reply.arguments).map((piece) => () => ({
+            tool_calls: [{ index: 0, function: { arguments: piece } }]
+          }))
+        ]
+        : (reply.text.length === 0 ? [] : reply.text.split(" ")).map((word, i) => () => ({
+          content: i === 0 ? word : ` ${word}`
+        }))
       const events = [
-        chunk(
-          indexes.map((index) => ({
+        chunk(() => ({ role: "assistant", content: reply._tag === "Call" ? null : "" }), {
+          prompt_filter_results: promptFilters
+        }),
+        ...deltas.map((delta) => chunk(delta)),
+        dataEvent({
+          ...head,
+          object: "chat.completion.chunk",
+          choices: indexes.map((index) => ({
             index,
-            delta: { role: "assistant", content: "" },
+            delta: {},
             logprobs: null,
-            finish_reason: null
-          })),
-          {
-            prompt_filter_results: promptFilters
-          }
-        ),
-        ...words.map((word, i) =>
-          chunk(indexes.map((index) => ({
-            index,
-            delta: { content: i === 0 ? word : ` ${word}` },
-            logprobs: null,
-            finish_reason: null
-          })))
-        ),
-        chunk(indexes.map((index) => ({
-          index,
-          delta: {},
-          logprobs: null,
-          finish_reason: finish,
-          content_filter_results: contentFilters
-        }))),
-        ...(isRecord(body.stream_options) && body.stream_options.include_usage === true ? [chunk([], { usage })] : []),
+            finish_reason: finish,
+            content_filter_results: contentFilters
+          }))
+        }),
+        ...(isRecord(body.stream_options) && body.stream_options.include_usage === true
+          ? [dataEvent({ ...head, object: "chat.completion.chunk", choices: [], usage })]
+          : []),
         "data: [DONE]\n\n"
       ]
       return sse(ctx.state, events)
@@ -191,9 +204,21 @@ export const chat: Handler = (ctx) =>
     return json({
       ...head,
       object: "chat.completion",
-      choices: Array.from({ length: n }, (_, index) => ({
+      choices: indexes.map((index) => ({
         index,
-        message: { role: "assistant", content: text, refusal: null, annotations: [] },
+        message: reply._tag === "Call"
+          ? {
+            role: "assistant",
+            content: null,
+            refusal: null,
+            annotations: [],
+            tool_calls: [{
+              id: callIds[index],
+              type: "function",
+              function: { name: reply.name, arguments: reply.arguments }
+            }]
+          }
+          : { role: "assistant", content: reply.text, refusal: null, annotations: [] },
         logprobs: null,
         finish_reason: finish,
         content_filter_results: contentFilters
@@ -201,112 +226,6 @@ export const chat: Handler = (ctx) =>
       prompt_filter_results: promptFilters,
       usage
     })
-  })
-
-const responsesPrompt = (input: unknown): string => {
-  if (typeof input === "string") return input
-  if (Array.isArray(input)) {
-    const users = input.filter((item) => isRecord(item) && (item.role === undefined || item.role === "user"))
-    const last = users[users.length - 1]
-    return isRecord(last) ? textOf(last.content) : ""
-  }
-  return ""
-}
-
-/** `POST /v1/responses`. @internal */
-export const responses: Handler = (ctx) =>
-  Effect.gen(function*() {
-    const body = yield* requireBody(ctx)
-    const model = yield* resolveModel(body.model, "chat")
-    if (body.input === undefined || (typeof body.input !== "string" && !Array.isArray(body.input))) {
-      return yield* failure("INVALID_REQUEST", {
-        message: "input must be a string or an array of items",
-        param: "input"
-      })
-    }
-    const prompt = responsesPrompt(body.input)
-    const inputTokens = Models.countTokens(prompt) +
-      Models.countTokens(typeof body.instructions === "string" ? body.instructions : "")
-    const maxTokens = yield* maxTokensOf(body)
-    const { text, truncated } = Models.reply(prompt, maxTokens)
-    const outputTokens = Models.countTokens(text)
-    yield* charge(ctx, model, inputTokens + outputTokens)
-    const id = `resp_${ctx.state.ids.hex(32)}`
-    const itemId = `msg_${ctx.state.ids.hex(32)}`
-    const createdAt = Math.floor(ctx.now / 1000)
-    const part = { type: "output_text", text, annotations: [], logprobs: [] }
-    const item = (status: string, content: ReadonlyArray<unknown>) => ({
-      id: itemId,
-      type: "message",
-      status,
-      role: "assistant",
-      content
-    })
-    const response = (status: string, output: ReadonlyArray<unknown>, done: boolean) => ({
-      id,
-      object: "response",
-      created_at: createdAt,
-      status,
-      completed_at: done ? createdAt : null,
-      error: null,
-      incomplete_details: truncated && done ? { reason: "max_output_tokens" } : null,
-      instructions: typeof body.instructions === "string" ? body.instructions : null,
-      max_output_tokens: maxTokens ?? null,
-      model: model.slug,
-      output,
-      parallel_tool_calls: true,
-      previous_response_id: typeof body.previous_response_id === "string" ? body.previous_response_id : null,
-      store: body.store === true,
-      temperature: typeof body.temperature === "number" ? body.temperature : 1,
-      text: { format: { type: "text" } },
-      tool_choice: "auto",
-      tools: [],
-      top_p: typeof body.top_p === "number" ? body.top_p : 1,
-      truncation: "disabled",
-      usage: done
-        ? {
-          input_tokens: inputTokens,
-          input_tokens_details: { cached_tokens: 0 },
-          output_tokens: outputTokens,
-          output_tokens_details: { reasoning_tokens: 0 },
-          total_tokens: inputTokens + outputTokens
-        }
-        : null,
-      user: null,
-      metadata: isRecord(body.metadata) ? body.metadata : {},
-      content_filters: [
-        { blocked: false, source_type: "prompt", content_filter_results: contentFilters, content_filter_offsets: null }
-      ]
-    })
-    const finalStatus = truncated ? "incomplete" : "completed"
-    if (body.stream !== true) return json(response(finalStatus, [item("completed", [part])], true))
-    const words = text.length === 0 ? [] : text.split(" ")
-    const location = { item_id: itemId, output_index: 0, content_index: 0 }
-    const payloads: ReadonlyArray<Record<string, unknown>> = [
-      { type: "response.created", response: response("in_progress", [], false) },
-      { type: "response.in_progress", response: response("in_progress", [], false) },
-      { type: "response.output_item.added", output_index: 0, item: item("in_progress", []) },
-      { type: "response.content_part.added", ...location, part: { ...part, text: "" } },
-      ...words.map((word, i) => ({
-        type: "response.output_text.delta",
-        ...location,
-        delta: i === 0 ? word : ` ${word}`,
-        logprobs: []
-      })),
-      { type: "response.output_text.done", ...location, text, logprobs: [] },
-      { type: "response.content_part.done", ...location, part },
-      { type: "response.output_item.done", output_index: 0, item: item("completed", [part]) },
-      {
-        type: truncated ? "response.incomplete" : "response.completed",
-        response: response(finalStatus, [item("completed", [part])], true)
-      }
-    ]
-    return sse(
-      ctx.state,
-      payloads.map((p, sequence_number) =>
-        `event: ${String(p.type)}\ndata: ${JSON.stringify({ ...p, sequence_number })}\n\n`
-      )
-    )
   })
 
 const float32Base64 = (vector: ReadonlyArray<number>): string => {

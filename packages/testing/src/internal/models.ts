@@ -152,14 +152,18 @@ const truefusionVideo: ModelDef = {
 const chatReply = (prompt: string): string =>
   `You said: "${prompt}". This is a deterministic reply from the fake Skytells API.`
 
-/** The deterministic reply to a prompt, cut to `maxTokens` words. @internal */
-export const reply = (prompt: string, maxTokens: number | undefined): { text: string; truncated: boolean } => {
-  const words = chatReply(prompt).split(" ")
+/** A text cut to `maxTokens` words, as a model stops at its token limit. @internal */
+export const cut = (text: string, maxTokens: number | undefined): { text: string; truncated: boolean } => {
+  const words = text.split(" ")
   if (maxTokens !== undefined && words.length > maxTokens) {
     return { text: words.slice(0, Math.max(0, maxTokens)).join(" "), truncated: true }
   }
-  return { text: words.join(" "), truncated: false }
+  return { text, truncated: false }
 }
+
+/** The deterministic reply to a prompt, cut to `maxTokens` words. @internal */
+export const reply = (prompt: string, maxTokens: number | undefined): { text: string; truncated: boolean } =>
+  cut(chatReply(prompt), maxTokens)
 
 const chatModel = (slug: string, name: string, price: number): ModelDef => ({
   ...base,
