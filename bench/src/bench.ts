@@ -10,8 +10,10 @@
  * Options: --rounds N (3) --requests N (6000) --warmup N (1500) --quick (1 round, 1500 requests,
  * no extras; writes results/quick.*.tmp) --only a,c,... --conc 1,64 --no-extras --no-table
  * --merge a.json,b.json (show the extras/profile/micro of earlier runs) --tmp (write *.tmp)
- * --extras rss,list,embed,poll,limiter (which extras run; default all) --redis URL (the limiter extra's Redis:
- * default SKYTELLS_TEST_REDIS_URL, else redis://127.0.0.1:6379; without one its Redis rows are skipped)
+ * --extras rss,list,embed,poll,limiter,webhooks (which extras run; default all) --redis URL (the limiter and
+ * webhooks extras' Redis: default SKYTELLS_TEST_REDIS_URL, else redis://127.0.0.1:6379; without one their Redis rows
+ * are skipped) --pg URL (the webhooks extra's PostgreSQL: default SKYTELLS_TEST_PG_URL, else
+ * postgres://postgres@127.0.0.1:5432/test; without one its PostgreSQL rows are skipped)
  * --profile (cpu profile of the toolkit; --profile-client effect-undici|effect-fast, --profile-conc 64) --micro (stub-transport hot path: the client's
  * sources at --micro-base COMMIT (default HEAD) against the working tree) --base COMMIT (adds row c-base: (c) with
  * the client's sources at COMMIT, in the same rounds) --list N (100000) --rss N (100000)
@@ -45,9 +47,10 @@ const warmup = Number(opt("warmup", quick ? "500" : "1500"))
 const only = opt("only", "").split(",").filter((s) => s !== "")
 const concs = opt("conc", "1,64,256").split(",").map(Number)
 const extras = !quick && !flag("no-extras")
-const extrasWanted = opt("extras", "rss,list,embed,poll,limiter").split(",")
+const extrasWanted = opt("extras", "rss,list,embed,poll,limiter,webhooks").split(",")
 const wantExtra = (name: string) => extras && extrasWanted.includes(name)
 const redisUrl = opt("redis", process.env.SKYTELLS_TEST_REDIS_URL ?? "redis://127.0.0.1:6379")
+const pgUrl = opt("pg", process.env.SKYTELLS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test")
 const table = !flag("no-table")
 const profile = flag("profile")
 // What --profile records: a worker client (effect-undici: the generic path; effect-fast: the fast path)
@@ -70,7 +73,7 @@ const merge = opt("merge", "")
 interface Client {
   readonly key: string
   readonly label: string
-  readonly worker: "raw" | "effect" | "effect-base" | "limiter"
+  readonly worker: "raw" | "effect" | "effect-base" | "limiter" | "webhooks"
   readonly client: string
   readonly concs: ReadonlyArray<number>
   /** The raw-undici run it is compared with. */
@@ -237,6 +240,7 @@ let effectWorker = ""
 
 let effectBaseWorker = ""
 let limiterWorker = ""
+let webhooksWorker = ""
 let microWorkers: { base: string; current: string } | undefined
 
 const runWorker = async (
@@ -251,6 +255,8 @@ const runWorker = async (
     ? effectWorker
     : worker === "limiter"
     ? limiterWorker
+    : worker === "webhooks"
+    ? webhooksWorker
     : effectBaseWorker
   const r = await sh("taskset", ["-c", "0", process.execPath, ...nodeFlags, script, JSON.stringify(cfg)], timeoutMs)
   const line = r.out.split("\n").find((l) => l.startsWith("RESULT "))
@@ -313,6 +319,85 @@ const limiterOverhead = async (origin: string) => {
     }
   }
   return { redis: withRedis ? new URL(redisUrl).host : undefined, runs }
+}
+
+// Webhook deduplication's cost ------------------------------------------------------------------
+
+const webhookVariants = ["memory", "redis", "pg", "sqlite"] as const
+type WebhookVariant = (typeof webhookVariants)[number]
+
+const webhookStores: Record<WebhookVariant, string> = {
+  memory: "`WebhookStore.layerMemory`",
+  redis: "`RedisWebhookStore`",
+  pg: "`SqlWebhookStore`, PostgreSQL",
+  sqlite: "`SqlWebhookStore`, SQLite"
+}
+
+/**
+ * One signed delivery of a new event at a time through `Webhooks.handler`, in process, with each
+ * store: the same rounds, interleaved, ratios to the in-memory store per round. Redis and PostgreSQL
+ * are skipped when they do not answer (Redis: PING; PostgreSQL and SQLite: one delivery in a probe
+ * worker). Every run has its own keys and table, removed when it ends; the SQLite files live in a
+ * temporary directory removed at the end.
+ */
+const webhookOverhead = async (origin: string) => {
+  webhooksWorker = await buildWorker("worker-webhooks.ts")
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "skytells-bench-webhooks-"))
+  let run = 0
+  const cfg = (variant: WebhookVariant, concurrency: number, probe = false) => {
+    run++
+    return {
+      variant,
+      redisUrl,
+      pgUrl,
+      sqliteFile: path.join(dir, `run-${run}.db`),
+      prefix: `skytells-bench:${process.pid}:`,
+      table: `skytells_bench_webhooks_${process.pid}_${run}`,
+      origin,
+      warmup,
+      requests,
+      concurrency,
+      probe
+    }
+  }
+  try {
+    const skipped: Partial<Record<WebhookVariant, string>> = {}
+    if (!(await redisAnswers(redisUrl))) skipped.redis = `Redis not reachable at ${new URL(redisUrl).host}`
+    for (const variant of ["pg", "sqlite"] as const) {
+      const probe = (await runWorker("webhooks", cfg(variant, 1, true), [], 60_000)) as unknown as {
+        ok: boolean
+        error?: string
+      }
+      if (!probe.ok) {
+        skipped[variant] = `${
+          variant === "pg" ? `PostgreSQL at ${new URL(pgUrl).host}` : "SQLite (libsql)"
+        } not usable: ${probe.error}`
+      }
+    }
+    const variants = webhookVariants.filter((v) => skipped[v] === undefined)
+    console.error(
+      `webhooks: ${variants.join(", ")}${Object.values(skipped).map((why) => ` (${why}: skipped)`).join("")}…`
+    )
+    const runs: Record<string, Record<number, Array<Result>>> = {}
+    for (let round = 0; round < rounds; round++) {
+      for (const conc of [1, 64]) {
+        const order = variants.map((_, i) => variants[(i + round) % variants.length]!)
+        for (const variant of order) {
+          const r = await runWorker("webhooks", cfg(variant, conc))
+          ;((runs[variant] ??= {})[conc] ??= []).push(r)
+        }
+      }
+    }
+    return {
+      redis: skipped.redis === undefined ? new URL(redisUrl).host : undefined,
+      pg: skipped.pg === undefined ? new URL(pgUrl).host : undefined,
+      sqlite: skipped.sqlite === undefined,
+      skipped,
+      runs
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 // Main -----------------------------------------------------------------------------------------
@@ -434,6 +519,7 @@ const main = async () => {
       })
     }
     if (wantExtra("limiter")) extrasOut.limiter = await limiterOverhead(server.origin)
+    if (wantExtra("webhooks")) extrasOut.webhooks = await webhookOverhead(server.origin)
 
     let prof: ProfileSummary | undefined = merged.profile
     if (profile) {
@@ -753,6 +839,60 @@ const render = (input: RenderInput) => {
           } | ${fmt(median(rs.map((r) => r.cpuUsPerReq)), 1)} | ${fmt(versus((r) => r.rps))} | ${
             fmt(versus((r) => r.cpuUsPerReq))
           }× |`
+        )
+      }
+    }
+    lines.push("")
+  }
+  const webhooks = extrasOut.webhooks as
+    | {
+      redis: string | undefined
+      pg: string | undefined
+      sqlite: boolean
+      skipped: Partial<Record<WebhookVariant, string>>
+      runs: Record<string, Record<number, Array<Result & { duplicateDropped?: boolean }>>>
+    }
+    | undefined
+  if (webhooks) {
+    lines.push("## Webhook deduplication's cost per delivery")
+    lines.push("")
+    lines.push(
+      `One signed delivery of a new \`prediction.succeeded\` event (the envelope around the bench's prediction, ${
+        fmtInt(Number(webhooks.runs["memory"]?.[1]?.[0]?.bodyBytes))
+      } B) at a time through \`Webhooks.handler\`, in process (\`HttpServerRequest.fromWeb\`, no ` +
+        `HTTP server or socket, which would cost every store the same): body read, signature verified, event decoded, ` +
+        `key marked in the store, an \`onEvent\` that does nothing, 204. Stores: \`WebhookStore.layerMemory\`; ` +
+        `\`RedisWebhookStore.layer\` (${
+          webhooks.redis ?? "Redis not reachable: skipped"
+        }); \`SqlWebhookStore.layer\` on ` +
+        `PostgreSQL (${
+          webhooks.pg === undefined ? "not usable: skipped" : `${webhooks.pg}, \`PgClient\`'s default pool`
+        }) and on SQLite (${
+          webhooks.sqlite ? "libsql, a file in the temporary directory" : "not usable: skipped"
+        }); a fresh table or key prefix per run, removed after it. CPU is the worker's own (user+sys): Redis's and ` +
+        `PostgreSQL's servers run in other processes, unpinned, and are not counted; SQLite runs in the worker and is. ` +
+        `Ratios per round to the in-memory store of the same round, then the median.`
+    )
+    for (const why of Object.values(webhooks.skipped)) lines.push("", `Skipped: ${why}.`)
+    lines.push("")
+    lines.push(
+      "| store | conc | deliveries/s | p50 ms | CPU µs/delivery | deliveries/s ÷ memory | CPU/delivery ÷ memory |"
+    )
+    lines.push("|---|---:|---:|---:|---:|---:|---:|")
+    for (const conc of [1, 64]) {
+      for (const variant of webhookVariants) {
+        const rs = webhooks.runs[variant]?.[conc]
+        if (!rs || rs.length === 0) continue
+        const memory = webhooks.runs["memory"]?.[conc] ?? []
+        const versus = (f: (r: Result) => number) => median(rs.map((r, i) => (memory[i] ? f(r) / f(memory[i]!) : NaN)))
+        const errors = rs.reduce((n, r) => n + r.errors, 0)
+        const notDropped = rs.filter((r) => r.duplicateDropped === false).length
+        lines.push(
+          `| ${webhookStores[variant]}${errors ? ` **${errors} errors**` : ""}${
+            notDropped ? ` **a duplicate handled again in ${notDropped} run(s)**` : ""
+          } | ${conc} | ${fmtInt(median(rs.map((r) => r.rps)))} | ${fmt(median(rs.map((r) => r.p50)), 3)} | ${
+            fmt(median(rs.map((r) => r.cpuUsPerReq)), 1)
+          } | ${fmt(versus((r) => r.rps))} | ${fmt(versus((r) => r.cpuUsPerReq))}× |`
         )
       }
     }

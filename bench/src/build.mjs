@@ -12,6 +12,9 @@ const esbuild = createRequire(createRequire(import.meta.url).resolve("tsx/packag
 export const buildDir = path.join(here, "..", "build")
 
 const redisRequire = createRequire(path.join(here, "..", "..", "packages", "redis", "package.json"))
+const sqlSources = path.join(here, "..", "..", "packages", "sql", "src")
+/** Marks the resolutions the externals plugin asks esbuild for itself. */
+const fromSqlPackage = Symbol("resolved from packages/sql")
 
 /** Loads the client's sources as they were at `commit` (the "before" side of an A/B of a change). */
 const revertPlugin = (commit) => ({
@@ -48,15 +51,25 @@ export const buildWorker = async (entry = "worker-effect.ts", revert = undefined
         // @effect-skytells/redis's drivers are its dependencies, not the bench's: @effect/experimental
         // is bundled (its `effect` imports stay external, so one effect is loaded) and ioredis loads
         // from the redis package's node_modules.
-        build.onResolve(
-          { filter: /^[^./]/ },
-          (args) =>
-            args.path.startsWith("@effect-skytells/") || args.path.startsWith("@effect/experimental")
-              ? undefined
-              : args.path === "ioredis"
-              ? { path: redisRequire.resolve("ioredis"), external: true }
-              : { path: args.path, external: true }
-        )
+        // @effect-skytells/sql's @effect/sql and its drivers (@effect/sql-pg, @effect/sql-libsql) stay
+        // external too, loaded from where packages/sql finds them (their ES modules, whose `effect` is
+        // the same file as the bench's, so one effect is loaded).
+        build.onResolve({ filter: /^[^./]/ }, async (args) => {
+          if (args.pluginData === fromSqlPackage) return undefined
+          if (/^@effect\/sql(-pg|-libsql)?(\/|$)/.test(args.path)) {
+            const resolved = await build.resolve(args.path, {
+              kind: args.kind,
+              resolveDir: sqlSources,
+              pluginData: fromSqlPackage
+            })
+            return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path, external: true }
+          }
+          return args.path.startsWith("@effect-skytells/") || args.path.startsWith("@effect/experimental")
+            ? undefined
+            : args.path === "ioredis"
+            ? { path: redisRequire.resolve("ioredis"), external: true }
+            : { path: args.path, external: true }
+        })
       }
     }]
   })
