@@ -40,7 +40,12 @@ export interface Options {
    * Default: `<hostname>` and the process id.
    */
   readonly runnerName?: string | undefined
-  /** The engine's tables are `<tablePrefix>_messages`, `<tablePrefix>_replies`, ...; default `cluster`. */
+  /**
+   * The engine's tables are `<tablePrefix>_messages`, `<tablePrefix>_replies`, ...; default `cluster`.
+   * With another prefix, the workers lock shards through their table rather than with PostgreSQL's
+   * advisory locks, which are shared by the whole database: two engines with different prefixes in
+   * one database would otherwise take each other's locks and stall each other's jobs.
+   */
   readonly tablePrefix?: string | undefined
   /**
    * The engine's own settings, passed on. This layer's defaults differ from the engine's in two:
@@ -77,6 +82,7 @@ export const layer = (
       runnerAddress: Option.some(RunnerAddress.make(options.runnerName ?? os.hostname(), process.pid)),
       entityMessagePollInterval: "1 second",
       entityTerminationTimeout: "5 seconds",
+      shardLockDisableAdvisory: options.tablePrefix !== undefined && options.tablePrefix !== "cluster",
       ...options.shardingConfig
     }))
   )

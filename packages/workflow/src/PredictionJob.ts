@@ -28,16 +28,18 @@ import type { OutputStorage, SkytellsClient, WebhookEvent } from "@effect-skytel
 import { Prediction } from "@effect-skytells/client"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as Workflow from "@effect/workflow/Workflow"
 import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as CreateClaim from "./internal/createClaim.js"
 import * as internal from "./internal/job.js"
-import { JobError, JobRequest, JobResult, workflowName } from "./internal/jobSchema.js"
+import { JobError, JobRequest, JobResult, type JobStorageError, workflowName } from "./internal/jobSchema.js"
 
 // Payload, result, errors --------------------------------------------------------------------------
 
@@ -116,12 +118,26 @@ export interface Options {
   readonly maxWait?: Duration.DurationInput | undefined
   /** How many of the account's latest predictions the create step's re-run searches. Default 100. */
   readonly searchLimit?: number | undefined
+  /**
+   * The table (in the `SqlClient` of the context, created when missing) where a job claims its
+   * create before sending it, so that two workers running the same job at once create once.
+   * Default `skytells_prediction_creates`.
+   */
+  readonly claimTable?: string | undefined
+  /**
+   * How long a claim whose holder never recorded a prediction is waited for before another run takes
+   * it over (its holder died mid-create). Keep it above the client's timeout for a create. Default 2
+   * minutes.
+   */
+  readonly claimTtl?: Duration.DurationInput | undefined
 }
 
 /**
  * Registers the job with the `WorkflowEngine` of the context: every worker that should run jobs
- * provides it (with the same options). Needs the `SkytellsClient`, an `HttpClient` (to fetch outputs)
- * and an `OutputStorage`.
+ * provides it, with the same options (the same `webhookUrl` above all: it is how a job's create is
+ * found again). Needs the `SkytellsClient`, an `HttpClient` (to fetch outputs), an `OutputStorage`,
+ * and the `SqlClient` of the jobs' database (for the create claims). Fails with `JobStorageError`
+ * when the claims table cannot be created.
  *
  * @since 0.1.0
  * @category layers
@@ -130,11 +146,19 @@ export const layer = (
   options: Options = {}
 ): Layer.Layer<
   never,
-  never,
-  WorkflowEngine.WorkflowEngine | SkytellsClient.SkytellsClient | HttpClient.HttpClient | OutputStorage.OutputStorage
+  JobStorageError,
+  | WorkflowEngine.WorkflowEngine
+  | SkytellsClient.SkytellsClient
+  | HttpClient.HttpClient
+  | OutputStorage.OutputStorage
+  | SqlClient.SqlClient
 > => {
   const resolved = internal.resolve(options)
-  return workflow.toLayer((request, executionId) => internal.run(workflow, resolved, request, executionId))
+  return Layer.unwrapEffect(Effect.map(
+    CreateClaim.make({ table: resolved.claimTable, ttl: resolved.claimTtl }),
+    (claims) =>
+      workflow.toLayer((request, executionId) => internal.run(workflow, resolved, claims, request, executionId))
+  ))
 }
 
 // Running jobs -------------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ describePg("PredictionJob across a restart and a takeover, on PostgreSQL", (it) 
         const a = yield* startWorker(workerFile, [JSON.stringify({ ...settings, runnerName: "a" })])
         // B has no webhook endpoint of its own (the URL is A's): what A leaves, B finishes by polling.
         const b = yield* startWorker(workerFile, [
-          JSON.stringify({ ...settings, runnerName: "b", webhookPort: undefined })
+          JSON.stringify({ ...settings, runnerName: "b", serveWebhooks: false })
         ])
         const jobs = Array.from({ length: 20 }, (_, i) => `shared-${i}`)
         yield* a.send({ start: jobs.slice(0, 10) })

@@ -2,7 +2,7 @@ import { Prediction, SkytellsError } from "@effect-skytells/client"
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Exit, Fiber, Layer, Option } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
@@ -29,8 +29,8 @@ interface SetupOptions {
   readonly worker?: Partial<Harness.Settings>
 }
 
-/** The fake on loopback (webhooks delivered over real sockets) and one worker on SQLite. */
-const setup = (options: SetupOptions) =>
+/** The fake on loopback (webhooks delivered over real sockets), and a worker's settings on SQLite. */
+const serveFake = (options: SetupOptions) =>
   Effect.gen(function*() {
     const dir = yield* tempDir
     const served = yield* FakeSkytells.serve({
@@ -46,6 +46,13 @@ const setup = (options: SetupOptions) =>
       webhookPort: options.webhooks ? yield* freePort : undefined,
       ...options.worker
     }
+    return { served, settings }
+  })
+
+/** {@link serveFake} and one worker, for the test's scope. */
+const setup = (options: SetupOptions) =>
+  Effect.gen(function*() {
+    const { served, settings } = yield* serveFake(options)
     const context = yield* Layer.build(Harness.layer(settings))
     const creates = Effect.map(served.fake.requests, (rs) => rs.filter((r) => r.route === "predictions.create").length)
     return { served, settings, context, creates }
@@ -116,8 +123,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
     Effect.gen(function*() {
       const { context, creates, served } = yield* setup({
         webhooks: true,
-        fake: { scenario: { webhookDuplicates: 2 } },
-        worker: { backstop: "20 seconds" }
+        fake: { scenario: { webhookDuplicates: 2 } }
       })
       const result = yield* PredictionJob.run({ jobId: "dup", model: "truefusion", input }).pipe(
         Effect.provide(context)
@@ -126,7 +132,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
       assert.strictEqual(yield* creates, 1)
       const deliveries = yield* served.fake.webhookDeliveries
       assert.isAtLeast(deliveries.length, 3)
-    }), 20_000)
+    }), 40_000)
 
   it.scopedLive(
     "a create whose answer is lost (the connection cut after the server acted) is found, not sent again",
@@ -217,4 +223,59 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
       const [prediction] = yield* served.fake.predictions
       assert.isTrue(Prediction.isCanceled(prediction as { status: string }), JSON.stringify(prediction))
     }), 20_000)
+
+  it.scopedLive(
+    "40 jobs whose webhooks land as they suspend: all finish, nearly all woken by the webhook",
+    () =>
+      Effect.gen(function*() {
+        // Each prediction ends about when its job has polled once and is about to sleep, so the
+        // webhook's signal lands on either side of the moment the job's suspension is saved. The engine
+        // can drop a wake-up that lands just before (effect#6318); the 15 s backstop then finishes the
+        // job. A job woken by its webhook takes a few seconds here: if wake-ups were lost as a rule,
+        // most jobs would take the backstop's 15 s.
+        const { context, creates } = yield* setup({
+          webhooks: true,
+          fake: { scenario: { lifecycle: { queued: "0 millis", starting: "0 millis", processing: "40 millis" } } },
+          worker: { backstop: "15 seconds" }
+        })
+        const durations = yield* Effect.forEach(
+          Array.from({ length: 40 }, (_, i) => `boundary-${i}`),
+          (jobId) => Effect.map(Effect.timed(PredictionJob.run({ jobId, model: "truefusion", input })), ([d]) => d),
+          { concurrency: "unbounded" }
+        ).pipe(Effect.provide(context))
+        const woken = durations.filter((d) => Duration.lessThan(d, Duration.seconds(12))).length
+        assert.isAtLeast(woken, 36, durations.map(Duration.format).join(", "))
+        assert.strictEqual(yield* creates, 40)
+      }),
+    60_000
+  )
+
+  it.scopedLive(
+    "a worker that shuts down mid-job cancels nothing; the next one on the same file finishes the job",
+    () =>
+      Effect.gen(function*() {
+        const { served, settings } = yield* serveFake({
+          webhooks: true,
+          fake: { scenario: { lifecycle: { processing: "2 seconds" } } }
+        })
+        const firstScope = yield* Scope.make()
+        const first = yield* Layer.buildWithScope(Harness.layer(settings), firstScope)
+        yield* PredictionJob.start({ jobId: "deploy", model: "truefusion", input }).pipe(Effect.provide(first))
+        yield* Effect.repeat(served.fake.requests, {
+          until: (requests) => requests.some((r) => r.route === "predictions.get")
+        })
+        // A graceful stop (a deploy): the engine interrupts the job where it runs. That interruption
+        // is not a failure of the job, so its compensation must not cancel the prediction.
+        yield* Scope.close(firstScope, Exit.void)
+        const second = yield* Layer.build(Harness.layer(settings))
+        const result = yield* PredictionJob.run({ jobId: "deploy", model: "truefusion", input }).pipe(
+          Effect.provide(second)
+        )
+        assert.strictEqual(result.prediction.status, "succeeded")
+        const requests = yield* served.fake.requests
+        assert.deepStrictEqual(requests.filter((r) => r.route === "predictions.cancel"), [])
+        assert.strictEqual((yield* served.fake.predictions).length, 1)
+      }),
+    30_000
+  )
 })

@@ -20,8 +20,10 @@ export interface Settings {
     | { readonly _tag: "sqlite"; readonly file: string }
     | { readonly _tag: "pg"; readonly url: string; readonly prefix: string }
   readonly outputDir: string
-  /** Where this worker receives webhooks; none: the jobs poll only. */
+  /** The port of the webhook URL the jobs register (the same for every worker); none: they poll only. */
   readonly webhookPort?: number | undefined
+  /** Whether this worker serves that URL; default true. */
+  readonly serveWebhooks?: boolean | undefined
   readonly runnerName?: string | undefined
   /** The polling backstop's first pause; default 300 ms. */
   readonly backstop?: Duration.DurationInput | undefined
@@ -44,7 +46,7 @@ export const engineLayer = (settings: Settings) =>
   settings.database._tag === "sqlite"
     ? SqliteJobEngine.layer(settings.database.file, { shardingConfig: fast })
     : JobEngine.layer({ tablePrefix: settings.database.prefix, runnerName: settings.runnerName, shardingConfig: fast })
-      .pipe(Layer.provide(PgClient.layer({ url: Redacted.make(settings.database.url) })))
+      .pipe(Layer.provideMerge(PgClient.layer({ url: Redacted.make(settings.database.url) })))
 
 export const layer = (settings: Settings) => {
   const port = settings.webhookPort
@@ -54,9 +56,12 @@ export const layer = (settings: Settings) => {
       initial: settings.backstop ?? "300 millis",
       max: Duration.max(Duration.decode(settings.backstop ?? "300 millis"), Duration.seconds(1))
     },
-    maxWait: settings.maxWait ?? "1 minute"
+    maxWait: settings.maxWait ?? "1 minute",
+    ...(settings.database._tag === "pg" ? { claimTable: `${settings.database.prefix}_creates` } : {}),
+    // A worker killed mid-create leaves its claim: the next one takes it over after this.
+    claimTtl: "3 seconds"
   })
-  const webhooks = port === undefined ? Layer.empty : HttpServer.serve(
+  const webhooks = port === undefined || settings.serveWebhooks === false ? Layer.empty : HttpServer.serve(
     HttpRouter.empty.pipe(HttpRouter.post(
       webhookPath,
       Webhooks.handler({ secret: Redacted.make(settings.webhookSecret), onEvent: PredictionJob.onEvent() })

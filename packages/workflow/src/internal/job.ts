@@ -13,6 +13,7 @@ import * as DurableClock from "@effect/workflow/DurableClock"
 import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as Workflow from "@effect/workflow/Workflow"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -20,6 +21,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Options } from "../PredictionJob.js"
+import type { Claims } from "./createClaim.js"
 import { JobError, type JobRequest, JobResult, type workflowName } from "./jobSchema.js"
 
 /** The wake-up a terminal webhook sends. Void: the job reads the prediction itself. */
@@ -30,6 +32,8 @@ export const tokenParam = "skytells_job"
 
 export interface Resolved {
   readonly webhookUrl: string | undefined
+  readonly claimTable: string
+  readonly claimTtl: Duration.Duration
   readonly initial: Duration.Duration
   readonly max: Duration.Duration
   readonly maxWait: Duration.Duration
@@ -40,6 +44,8 @@ export const resolve = (options: Options): Resolved => {
   const withWebhooks = options.webhookUrl !== undefined
   return {
     webhookUrl: options.webhookUrl,
+    claimTable: options.claimTable ?? "skytells_prediction_creates",
+    claimTtl: Duration.decode(options.claimTtl ?? "2 minutes"),
     initial: Duration.decode(options.backstop?.initial ?? (withWebhooks ? "30 seconds" : "5 seconds")),
     max: Duration.decode(options.backstop?.max ?? (withWebhooks ? "5 minutes" : "30 seconds")),
     maxWait: Duration.decode(options.maxWait ?? "1 hour"),
@@ -200,9 +206,20 @@ const waitForEnd = (id: string, created: Prediction.Prediction, resolved: Resolv
   })
 
 /**
- * Cancels a prediction that the job leaves behind (the job failed or was interrupted before it
- * ended). Best effort: a failed cancel is logged, and the prediction then runs to its end.
+ * Cancels a prediction that the job leaves behind: the job failed, or was interrupted on request
+ * (`PredictionJob.interrupt`), before the prediction ended. Best effort: a failed cancel is logged,
+ * and the prediction then runs to its end.
+ *
+ * The engine also closes a job's scope with an interruption when it merely stops running the job
+ * here: a worker shutting down, or its shards moving to another worker. The job carries on elsewhere
+ * then, so such an interruption must not cancel anything; only a requested one sets `interrupted`.
  */
+const compensate = (id: string, cause: Cause.Cause<unknown>) =>
+  Effect.flatMap(
+    WorkflowEngine.WorkflowInstance,
+    (instance) => Cause.isInterruptedOnly(cause) && !instance.interrupted ? Effect.void : cancelLeftBehind(id)
+  )
+
 const cancelLeftBehind = (id: string) =>
   Predictions.cancel(id).pipe(
     Effect.tap(() =>
@@ -215,7 +232,13 @@ const cancelLeftBehind = (id: string) =>
     )
   )
 
-export const run = (workflow: JobWorkflow, resolved: Resolved, request: JobRequest, executionId: string) =>
+export const run = (
+  workflow: JobWorkflow,
+  resolved: Resolved,
+  claims: Claims,
+  request: JobRequest,
+  executionId: string
+) =>
   Effect.gen(function*() {
     const webhookUrl = resolved.webhookUrl !== undefined
       ? webhookUrlFor(resolved.webhookUrl, workflow, executionId)
@@ -225,8 +248,12 @@ export const run = (workflow: JobWorkflow, resolved: Resolved, request: JobReque
       name: "create",
       success: Schema.Tuple(Schema.String, Prediction.Prediction),
       error: JobError,
-      execute: createOnce(request, webhookUrl, resolved.searchLimit)
-    }).pipe(workflow.withCompensation(([id]) => ended ? Effect.void : cancelLeftBehind(id)))
+      execute: claims.once(
+        executionId,
+        createOnce(request, webhookUrl, resolved.searchLimit),
+        (id) => Effect.map(Predictions.get(id), (prediction) => [id, prediction] as const)
+      )
+    }).pipe(workflow.withCompensation(([id], cause) => ended ? Effect.void : compensate(id, cause)))
     const last = yield* waitForEnd(id, created, resolved)
     ended = true
     // The prediction has ended: `wait` sends nothing and turns a failed or canceled one into its

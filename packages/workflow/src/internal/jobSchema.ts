@@ -26,6 +26,18 @@ export class JobResult extends Schema.Class<JobResult>("@effect-skytells/workflo
 }) {}
 
 /** @internal */
+export class JobStorageError extends Schema.TaggedError<JobStorageError>(
+  "@effect-skytells/workflow/PredictionJob/JobStorageError"
+)("JobStorageError", {
+  operation: Schema.String,
+  message: Schema.String
+}) {
+  override get message(): string {
+    return `The job's database failed to ${this.operation}: ${this.message}. Nothing was created for this attempt; check the database the job engine uses.`
+  }
+}
+
+/** @internal */
 export const JobError = Schema.Union(
   SkytellsError.SkytellsApiError,
   SkytellsError.UnknownApiError,
@@ -41,7 +53,8 @@ export const JobError = Schema.Union(
   Outputs.OutputUnavailable,
   Outputs.OutputIncomplete,
   Outputs.OutputWriteFailed,
-  OutputStorage.OutputStorageError
+  OutputStorage.OutputStorageError,
+  JobStorageError
 )
 
 /** @internal */
