@@ -2,6 +2,7 @@ import { Prediction, SkytellsError } from "@effect-skytells/client"
 import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
+import { DurableDeferred } from "@effect/workflow"
 import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
@@ -275,6 +276,35 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         const requests = yield* served.fake.requests
         assert.deepStrictEqual(requests.filter((r) => r.route === "predictions.cancel"), [])
         assert.strictEqual((yield* served.fake.predictions).length, 1)
+      }),
+    30_000
+  )
+
+  it.scopedLive(
+    "a signal that comes before the job even waits wakes it, but cannot end it or make it spin",
+    () =>
+      Effect.gen(function*() {
+        const { context, creates, served } = yield* setup({
+          webhooks: false,
+          fake: { scenario: { lifecycle: { processing: "2 seconds" } } }
+        })
+        // The job's signal, sent before the job starts (as a webhook racing its job's first steps, or a
+        // forged one, would): it is recorded, and the job reads the prediction rather than trusting it.
+        const executionId = yield* PredictionJob.executionIdOf("early")
+        const token = DurableDeferred.tokenFromExecutionId(PredictionJob.Terminal, {
+          workflow: PredictionJob.workflow,
+          executionId
+        })
+        yield* DurableDeferred.done(PredictionJob.Terminal, { token, exit: Exit.void }).pipe(Effect.provide(context))
+        const result = yield* PredictionJob.run({ jobId: "early", model: "truefusion", input }).pipe(
+          Effect.provide(context)
+        )
+        assert.strictEqual(result.prediction.status, "succeeded")
+        assert.strictEqual(yield* creates, 1)
+        // Over the prediction's ~2.4 s, the backstop's pauses (300 ms doubling to 1 s) allow a handful
+        // of polls; a loop woken again and again by the recorded signal would make hundreds.
+        const polls = (yield* served.fake.requests).filter((r) => r.route === "predictions.get").length
+        assert.isAtMost(polls, 12)
       }),
     30_000
   )
