@@ -72,3 +72,16 @@ export const make = (options: Options): Effect.Effect<TestServer> =>
       }
     }
   })
+
+/**
+ * PostgreSQL as every backend's tests find it: SKYTELLS_TEST_PG_URL, default
+ * postgres://postgres@127.0.0.1:5432/test. The caller brings the probe (its own driver).
+ */
+export const postgres = (probe: Options["probe"]): Options => ({
+  name: "PostgreSQL",
+  env: "SKYTELLS_TEST_PG_URL",
+  defaultUrl: "postgres://postgres@127.0.0.1:5432/test",
+  howToStart: "Start PostgreSQL 15 there " +
+    "(e.g. `docker run --rm -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test postgres:15`)",
+  probe
+})

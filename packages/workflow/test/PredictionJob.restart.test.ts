@@ -9,26 +9,12 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import * as fs from "node:fs"
-import * as net from "node:net"
-import * as os from "node:os"
 import * as path from "node:path"
 import type * as Harness from "./harness.js"
 import { describePg, pgUrl, TestPrefix } from "./servers.js"
+import { freePort, tempDir } from "./support.js"
 
 const workerFile = new URL("./fixtures/jobWorker.ts", import.meta.url).href
-
-const tempDir = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "skytells-jobs-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-)
-
-const freePort = Effect.async<number>((resume) => {
-  const server = net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address() as net.AddressInfo
-    server.close(() => resume(Effect.succeed(address.port)))
-  })
-})
 
 const kill = (worker: Worker) => Effect.sync(() => process.kill(worker.pid, "SIGKILL"))
 

@@ -5,24 +5,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { DurableDeferred } from "@effect/workflow"
 import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
 import * as fs from "node:fs"
-import * as net from "node:net"
-import * as os from "node:os"
 import * as path from "node:path"
 import { PredictionJob } from "../src/index.js"
 import * as Harness from "./harness.js"
-
-const tempDir = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "skytells-jobs-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-)
-
-const freePort = Effect.async<number>((resume) => {
-  const server = net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address() as net.AddressInfo
-    server.close(() => resume(Effect.succeed(address.port)))
-  })
-})
+import { freePort, tempDir } from "./support.js"
 
 interface SetupOptions {
   readonly webhooks: boolean

@@ -11,14 +11,10 @@ import { randomBytes } from "node:crypto"
 
 const clientAt = (url: string) => PgClient.layer({ url: Redacted.make(url), connectTimeout: Duration.seconds(2) })
 
-const pg = await Effect.runPromise(TestServer.make({
-  name: "PostgreSQL",
-  env: "SKYTELLS_TEST_PG_URL",
-  defaultUrl: "postgres://postgres@127.0.0.1:5432/test",
-  howToStart: "Start PostgreSQL 15 there " +
-    "(e.g. `docker run --rm -p 5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust -e POSTGRES_DB=test postgres:15`)",
-  probe: (url) => Effect.scoped(Layer.build(clientAt(url)))
-}))
+// Building the client runs `SELECT 1`, so a built layer is a reachable server.
+const pg = await Effect.runPromise(
+  TestServer.make(TestServer.postgres((url) => Effect.scoped(Layer.build(clientAt(url)))))
+)
 
 export const pgUrl = pg.url
 
