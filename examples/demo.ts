@@ -22,6 +22,7 @@ import { NodeContext, NodeHttpClient, NodeHttpServer } from "@effect/platform-no
 import * as CliProgress from "cli-progress"
 import { Console, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref, Schedule, Stream } from "effect"
 import * as Http from "node:http"
+import * as DurableJob from "./durable-job.js"
 
 const WEBHOOK_SECRET = "whsec_demo_secret"
 
@@ -237,6 +238,13 @@ const chatAndEmbeddings = (fake: FakeSkytells.Service | undefined) =>
     )
   })
 
+const durableJob = Effect.gen(function*() {
+  yield* heading(7, "Durable jobs survive a crash: a worker killed with SIGKILL mid-job, another finishes it")
+  yield* Console.log("   Two worker processes in turn on one SQLite file, with a fake of its own; about 6 s...")
+  const summary = yield* DurableJob.crashAndResume({ say: (line) => Console.log(`   ${line}`) })
+  yield* Effect.forEach(DurableJob.checks(summary), ([holds, what]) => check(holds, what))
+})
+
 // Wiring ----------------------------------------------------------------------------------------
 
 const clientLayer = (apiKey: string, baseUrl: string) =>
@@ -261,6 +269,7 @@ const againstFake = Effect.gen(function*() {
     yield* insufficientCredits(served.fake, served.url)
     yield* webhookOnce(served.fake)
     yield* chatAndEmbeddings(served.fake)
+    yield* durableJob
   })
   yield* Effect.provide(tour, clientLayer(served.apiKey, served.url))
 })
@@ -273,7 +282,8 @@ const againstRealApi = (apiKey: Redacted.Redacted<string>) =>
     )
     yield* Effect.provide(Effect.zipRight(imageWithProgress, chatAndEmbeddings(undefined)), layer)
     yield* Console.log(
-      "\nSteps 2-5 force failures (rate limits, content policy, credits) that only the fake can produce on demand: skipped."
+      "\nSteps 2-5 force failures (rate limits, content policy, credits) that only the fake can produce on demand, and\n" +
+        "step 7 needs webhooks delivered to this machine: skipped."
     )
   })
 
