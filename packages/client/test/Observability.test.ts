@@ -104,6 +104,20 @@ describe("the API key is redacted everywhere", () => {
       }))
   }
 
+  it.effect("in what a raw call's span ends with (a response's request holds the key in its headers)", () =>
+    Effect.gen(function*() {
+      const raw = Effect.flatMap(SkytellsClient.SkytellsClient, (client) =>
+        Effect.flatMap(
+          client.executeRaw({ method: "POST", path: "/things", route: "/things", body: { a: 1 } }),
+          (response) => response.text
+        ))
+      const { exit, spans } = yield* observe([{ status: 200, body: { id: "x" } }], Effect.scoped(raw))
+      assert.isTrue(Exit.isSuccess(exit))
+      const ended = spans.map((s) => s.status._tag === "Ended" ? util.inspect(s.status.exit, { depth: 20 }) : "")
+      assert.isAbove(ended.join("").length, 0)
+      assert.notInclude(ended.join("\n"), API_KEY)
+    }))
+
   it.effect("the options of the layer print redacted", () =>
     Effect.sync(() => {
       const options: SkytellsClient.Options = { apiKey: Redacted.make(API_KEY) }

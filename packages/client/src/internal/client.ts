@@ -289,11 +289,16 @@ export const make = (
     const execute = <A, I>(request: Request<A, I>): Effect.Effect<A, SkytellsError.SkytellsError> =>
       run(request, "application/json", attemptJson(request))
 
+    // The call's span ends with the call's value, which a tracer may keep or print: a raw response
+    // would hand it the request's headers, the key among them. The span gets a thunk instead.
     const executeRaw: Service["executeRaw"] = (request) =>
-      run(
-        request,
-        request.accept ?? "application/json",
-        (outgoing, attempt) => attemptRaw(outgoing, attempt, request)
+      Effect.map(
+        run(
+          request,
+          request.accept ?? "application/json",
+          (outgoing, attempt) => Effect.map(attemptRaw(outgoing, attempt, request), (response) => () => response)
+        ),
+        (response) => response()
       )
 
     const streamBody = (response: HttpClientResponse.HttpClientResponse) =>
