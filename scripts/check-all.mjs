@@ -186,7 +186,7 @@ for (const step of steps) {
       failed += testFailures
       ok = ok && testFailures === 0
       note = `${counts.passed} passed, ${testFailures} failed, ${counts.skipped} skipped${reason ? `; ${reason}` : ""}`
-      failures.push(...counts.failedTests, ...counts.brokenFiles)
+      for (const failure of [...counts.failedTests, ...counts.brokenFiles]) failures.push(failure)
     }
   } else if (!ok) {
     failed += 1
