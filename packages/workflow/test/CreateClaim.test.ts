@@ -17,11 +17,12 @@ describe("CreateClaim", () => {
       const store = yield* claims
       const creates = yield* Ref.make(0)
       const gate = yield* Deferred.make<void>()
-      const create = Effect.zipRight(
-        Effect.zipRight(Ref.update(creates, (n) => n + 1), Deferred.await(gate)),
-        Effect.succeed(["pred-1", "created"] as const)
-      )
-      const fetch = (id: string) => Effect.succeed([id, "fetched"] as const)
+      const create = (takenOver: boolean) =>
+        Effect.zipRight(
+          Effect.zipRight(Ref.update(creates, (n) => n + 1), Deferred.await(gate)),
+          Effect.succeed(["pred-1", takenOver ? "taken over" : "created"] as const)
+        )
+      const fetch = (id: string) => Effect.succeed([id, "fetched" as string] as const)
       const runs = yield* Effect.forEach([1, 2, 3], () => Effect.fork(store.once("exec-1", create, fetch)))
       // The other two wait on the claim (polling every 250 ms) while the first creates.
       yield* TestClock.adjust("1 second")
@@ -36,10 +37,15 @@ describe("CreateClaim", () => {
   it.effect("a create that fails releases the claim: the next run creates", () =>
     Effect.gen(function*() {
       const store = yield* claims
-      const failed = yield* Effect.flip(store.once("exec-2", Effect.fail("refused"), Effect.die))
+      const failed = yield* Effect.flip(store.once("exec-2", () => Effect.fail("refused"), Effect.die))
       assert.strictEqual(failed, "refused")
-      const [id] = yield* store.once("exec-2", Effect.succeed(["pred-2", 0] as const), Effect.die)
+      const [id, takenOver] = yield* store.once(
+        "exec-2",
+        (takenOver) => Effect.succeed(["pred-2", takenOver] as const),
+        Effect.die
+      )
       assert.strictEqual(id, "pred-2")
+      assert.isFalse(takenOver, "a released claim is claimed afresh: nothing to search for")
     }).pipe(Effect.provide(Sqlite)))
 
   it.effect("a claim whose holder died is taken over once older than the ttl", () =>
@@ -47,11 +53,14 @@ describe("CreateClaim", () => {
       const store = yield* claims
       const sql = yield* SqlClient.SqlClient
       yield* sql`INSERT INTO claims (execution_id, claimed_by, claimed_at) VALUES ('exec-3', 'a dead worker', 0)`
-      const fiber = yield* Effect.fork(store.once("exec-3", Effect.succeed(["pred-3", 0] as const), Effect.die))
+      const fiber = yield* Effect.fork(
+        store.once("exec-3", (takenOver) => Effect.succeed(["pred-3", takenOver] as const), Effect.die)
+      )
       yield* TestClock.adjust("10 seconds")
       assert.isNull(fiber.unsafePoll(), "waits while the claim is younger than the ttl")
       yield* TestClock.adjust("30 seconds")
-      const [id] = yield* Fiber.join(fiber)
+      const [id, takenOver] = yield* Fiber.join(fiber)
       assert.strictEqual(id, "pred-3")
+      assert.isTrue(takenOver, "the taker is told, so that it searches for what the dead holder created")
     }).pipe(Effect.provide(Sqlite)))
 })

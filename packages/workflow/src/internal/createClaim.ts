@@ -24,11 +24,13 @@ import { JobStorageError } from "./jobSchema.js"
 export interface Claims {
   /**
    * Runs `create` for `executionId` unless a run anywhere already did: then `fetch` reads the
-   * prediction it created. Waits while another run holds a live claim.
+   * prediction it created. Waits while another run holds a live claim. `create` is told whether the
+   * claim was taken over from a run that died holding it, which may have sent a create: only then
+   * must it look for one before creating.
    */
   readonly once: <A, E, R, E2, R2>(
     executionId: string,
-    create: Effect.Effect<readonly [string, A], E, R>,
+    create: (takenOver: boolean) => Effect.Effect<readonly [string, A], E, R>,
     fetch: (predictionId: string) => Effect.Effect<readonly [string, A], E2, R2>
   ) => Effect.Effect<readonly [string, A], E | E2 | JobStorageError, R | R2>
 }
@@ -74,41 +76,44 @@ export const make = (options: { readonly table: string; readonly ttl: Duration.D
         (rows) => rows[0]
       )
 
-    /**
-     * Claims the row if nobody has (or takes over a stale claim); returns the row as it now is, or
-     * undefined when it went away meanwhile (its holder released it).
-     */
-    const claim = (executionId: string, me: string): Effect.Effect<Row | undefined, JobStorageError> =>
+    interface Claimed {
+      /** The row as it now is, or undefined when it went away meanwhile (its holder released it). */
+      readonly row: Row | undefined
+      readonly takenOver: boolean
+    }
+
+    /** Claims the row if nobody has, or takes over a stale claim. */
+    const claim = (executionId: string, me: string): Effect.Effect<Claimed, JobStorageError> =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         yield* insert(executionId, me, now)
         const row = yield* read(executionId)
-        if (row === undefined || row.prediction_id !== null || row.claimed_by === me) return row
-        if (now - Number(row.claimed_at) <= Duration.toMillis(options.ttl)) return row
+        if (row === undefined || row.prediction_id !== null || row.claimed_by === me) return { row, takenOver: false }
+        if (now - Number(row.claimed_at) <= Duration.toMillis(options.ttl)) return { row, takenOver: false }
         // Compare and set: of several runs taking a stale claim over, one wins.
         yield* sql`UPDATE ${table} SET claimed_by = ${me}, claimed_at = ${now}
           WHERE execution_id = ${executionId} AND claimed_by = ${row.claimed_by} AND prediction_id IS NULL`
-        return yield* read(executionId)
+        return { row: yield* read(executionId), takenOver: true }
       }).pipe(typed("claim the create"))
 
-    /** The row once this run holds it or it holds the prediction id: until then, another run is creating. */
-    const awaitClaim = (executionId: string, me: string): Effect.Effect<Row, JobStorageError> =>
-      Effect.flatMap(claim(executionId, me), (row) =>
-        row !== undefined && (row.prediction_id !== null || row.claimed_by === me)
-          ? Effect.succeed(row)
-          : Effect.zipRight(
-            Effect.sleep("250 millis"),
-            Effect.suspend(() =>
-              awaitClaim(executionId, me)
-            )
-          ))
+    /** The claim once this run holds it or it holds the prediction id: until then, another run is creating. */
+    const awaitClaim = (
+      executionId: string,
+      me: string
+    ): Effect.Effect<Claimed & { readonly row: Row }, JobStorageError> =>
+      Effect.flatMap(claim(executionId, me), (claimed) => {
+        const row = claimed.row
+        return row !== undefined && (row.prediction_id !== null || row.claimed_by === me)
+          ? Effect.succeed({ row, takenOver: claimed.takenOver })
+          : Effect.zipRight(Effect.sleep("250 millis"), Effect.suspend(() => awaitClaim(executionId, me)))
+      })
 
     const once: Claims["once"] = (executionId, create, fetch) =>
       Effect.gen(function*() {
         const me = randomUUID()
-        const holder = yield* awaitClaim(executionId, me)
-        if (holder.prediction_id !== null) return yield* fetch(holder.prediction_id)
-        return yield* create.pipe(
+        const { row, takenOver } = yield* awaitClaim(executionId, me)
+        if (row.prediction_id !== null) return yield* fetch(row.prediction_id)
+        return yield* create(takenOver).pipe(
           Effect.tap(([id]) =>
             sql`UPDATE ${table} SET prediction_id = ${id} WHERE execution_id = ${executionId}`.pipe(
               typed("record the created prediction")

@@ -90,44 +90,47 @@ export const webhookUrlOf = (webhook: Prediction.WebhookConfig | null | undefine
   typeof webhook === "string" ? webhook : webhook?.url ?? undefined
 
 /**
- * The create step. The webhook URL carries this job's token, so it names the job's prediction
- * uniquely: a prediction already registered with it is one that was created for this job without the
- * job learning it. That happens when an earlier run died after sending the create and before its
- * answer was recorded (so every run searches first), and when the create's answer was lost on the
- * way back (a cut connection, a timeout: the create is then searched for rather than resent). A failed
- * search fails the step, and the job with the list's typed error, rather than risk a second billed
- * prediction. Without a webhook URL there is nothing to search by.
+ * The create step, run by the one run that holds the job's create claim. The webhook URL carries
+ * this job's token, so it names the job's prediction uniquely: a prediction registered with it was
+ * created for this job without the job learning it. That happens when the run holding the claim died
+ * after sending the create and before recording the answer (so a run that takes a claim over
+ * searches first), and when the create's answer was lost on the way back (a cut connection, a
+ * timeout: the create is then searched for rather than resent). A failed search fails the step, and
+ * the job with the list's typed error, rather than risk a second billed prediction. Without a
+ * webhook URL there is nothing to search by.
  */
-const createOnce = (request: JobRequest, webhookUrl: string | undefined, searchLimit: number) => {
-  const create = Predictions.create({
-    model: request.model,
-    input: request.input,
-    ...(webhookUrl !== undefined ? { webhook: { url: webhookUrl, events: ["completed"] } } : {})
-  })
-  if (webhookUrl === undefined) return Effect.flatMap(create, withId)
-  const search = Predictions.list().pipe(
-    Stream.take(searchLimit),
-    Stream.filter((p) => webhookUrlOf(p.webhook) === webhookUrl),
-    Stream.runHead,
-    Effect.tap(Option.match({
-      onNone: () => Effect.void,
-      onSome: (found) =>
-        Effect.logWarning("Skytells job: found the prediction created for this job; not creating another").pipe(
-          Effect.annotateLogs({ predictionId: found.id })
-        )
-    }))
-  )
-  const createOrFind = create.pipe(
-    Effect.catchIf(
-      isAmbiguous,
-      (error) => Effect.flatMap(search, Option.match({ onNone: () => Effect.fail(error), onSome: Effect.succeed }))
+const createOnce =
+  (request: JobRequest, webhookUrl: string | undefined, searchLimit: number) => (takenOver: boolean) => {
+    const create = Predictions.create({
+      model: request.model,
+      input: request.input,
+      ...(webhookUrl !== undefined ? { webhook: { url: webhookUrl, events: ["completed"] } } : {})
+    })
+    if (webhookUrl === undefined) return Effect.flatMap(create, withId)
+    const search = Predictions.list().pipe(
+      Stream.take(searchLimit),
+      Stream.filter((p) => webhookUrlOf(p.webhook) === webhookUrl),
+      Stream.runHead,
+      Effect.tap(Option.match({
+        onNone: () => Effect.void,
+        onSome: (found) =>
+          Effect.logWarning("Skytells job: found the prediction created for this job; not creating another").pipe(
+            Effect.annotateLogs({ predictionId: found.id })
+          )
+      }))
     )
-  )
-  return search.pipe(
-    Effect.flatMap(Option.match({ onNone: () => createOrFind, onSome: Effect.succeed })),
-    Effect.flatMap(withId)
-  )
-}
+    const createOrFind = create.pipe(
+      Effect.catchIf(
+        isAmbiguous,
+        (error) => Effect.flatMap(search, Option.match({ onNone: () => Effect.fail(error), onSome: Effect.succeed }))
+      )
+    )
+    const found = takenOver ? search : Effect.succeedNone
+    return found.pipe(
+      Effect.flatMap(Option.match({ onNone: () => createOrFind, onSome: Effect.succeed })),
+      Effect.flatMap(withId)
+    )
+  }
 
 /** A create whose answer never arrived, although the server may have acted on it. */
 const isAmbiguous = (error: unknown): boolean =>
