@@ -6,6 +6,9 @@
  * --transport loopback|fast|in-process (loopback: FakeSkytells.serve + NodeHttpClient.layerUndici; fast: the
  * same fake through NodeSkytellsClient's undici fast path)
  * --timeout ms (per attempt; 2000 on loopback, 300 in process) --out file.md
+ *
+ * `--jobs [N]` runs the durable-jobs soak instead (src/soak-jobs.ts: N prediction jobs, default 1000, on two
+ * runners sharing PostgreSQL, one killed with SIGKILL halfway); its options are listed there.
  */
 import * as NodeSkytellsClient from "@effect-skytells/client/NodeSkytellsClient"
 import * as FakeSkytells from "@effect-skytells/testing/FakeSkytells"
@@ -69,10 +72,18 @@ const main = Effect.gen(function*() {
   return passed(report)
 })
 
-Effect.runPromise(main).then(
-  (ok) => process.exit(ok ? 0 : 1),
-  (e) => {
+if (argv.includes("--jobs")) {
+  // `--jobs [N]`: durable prediction jobs, two runners on PostgreSQL, one killed (src/soak-jobs.ts).
+  import("./soak-jobs.js").then((jobs) => jobs.run(argv)).then((code) => process.exit(code), (e) => {
     console.error(e)
     process.exit(2)
-  }
-)
+  })
+} else {
+  Effect.runPromise(main).then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (e) => {
+      console.error(e)
+      process.exit(2)
+    }
+  )
+}

@@ -26,6 +26,7 @@ import type * as SqlError from "@effect/sql/SqlError"
 import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as os from "node:os"
 
 /**
@@ -84,6 +85,9 @@ export const layer = (
       entityTerminationTimeout: "5 seconds",
       shardLockDisableAdvisory: options.tablePrefix !== undefined && options.tablePrefix !== "cluster",
       ...options.shardingConfig
-    }))
+    })),
+    // Workers starting at once on new tables race in PostgreSQL's CREATE TABLE IF NOT EXISTS (a
+    // duplicate key in pg_type for the loser): building again finds the tables made.
+    Layer.retry(Schedule.spaced("500 millis").pipe(Schedule.intersect(Schedule.recurs(3))))
   )
 }

@@ -116,7 +116,10 @@ export interface Options {
   readonly backstop?: { readonly initial?: Duration.DurationInput; readonly max?: Duration.DurationInput } | undefined
   /** How long a job waits for its prediction before `WaitTimeout` (and a cancel). Default 1 hour. */
   readonly maxWait?: Duration.DurationInput | undefined
-  /** How many of the account's latest predictions the create step's re-run searches. Default 100. */
+  /**
+   * The most predictions a search for a job's lost create reads (newest first, back to when the create
+   * may have been sent). Default 1000.
+   */
   readonly searchLimit?: number | undefined
   /**
    * The table (in the `SqlClient` of the context, created when missing) where a job claims its
@@ -126,8 +129,8 @@ export interface Options {
   readonly claimTable?: string | undefined
   /**
    * How long a claim whose holder never recorded a prediction is waited for before another run takes
-   * it over (its holder died mid-create). Keep it above the client's timeout for a create. Default 2
-   * minutes.
+   * it over (its holder died mid-create). Keep it above the longest a create can take with all its
+   * retries. Default 2 minutes.
    */
   readonly claimTtl?: Duration.DurationInput | undefined
 }

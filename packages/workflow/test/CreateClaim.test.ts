@@ -4,7 +4,7 @@
 import { SqlClient } from "@effect/sql"
 import { LibsqlClient } from "@effect/sql-libsql"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Fiber, Layer, Ref, TestClock } from "effect"
+import { Deferred, Duration, Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
 import * as CreateClaim from "../src/internal/createClaim.js"
 
 const Sqlite = Layer.fresh(LibsqlClient.layer({ url: "file::memory:", intMode: "bigint" }))
@@ -17,10 +17,10 @@ describe("CreateClaim", () => {
       const store = yield* claims
       const creates = yield* Ref.make(0)
       const gate = yield* Deferred.make<void>()
-      const create = (takenOver: boolean) =>
+      const create = (claimedSince: Option.Option<number>) =>
         Effect.zipRight(
           Effect.zipRight(Ref.update(creates, (n) => n + 1), Deferred.await(gate)),
-          Effect.succeed(["pred-1", takenOver ? "taken over" : "created"] as const)
+          Effect.succeed(["pred-1", Option.isSome(claimedSince) ? "taken over" : "created"] as const)
         )
       const fetch = (id: string) => Effect.succeed([id, "fetched" as string] as const)
       const runs = yield* Effect.forEach([1, 2, 3], () => Effect.fork(store.once("exec-1", create, fetch)))
@@ -41,7 +41,7 @@ describe("CreateClaim", () => {
       assert.strictEqual(failed, "refused")
       const [id, takenOver] = yield* store.once(
         "exec-2",
-        (takenOver) => Effect.succeed(["pred-2", takenOver] as const),
+        (claimedSince) => Effect.succeed(["pred-2", Option.isSome(claimedSince)] as const),
         Effect.die
       )
       assert.strictEqual(id, "pred-2")
@@ -54,13 +54,14 @@ describe("CreateClaim", () => {
       const sql = yield* SqlClient.SqlClient
       yield* sql`INSERT INTO claims (execution_id, claimed_by, claimed_at) VALUES ('exec-3', 'a dead worker', 0)`
       const fiber = yield* Effect.fork(
-        store.once("exec-3", (takenOver) => Effect.succeed(["pred-3", takenOver] as const), Effect.die)
+        store.once("exec-3", (claimedSince) => Effect.succeed(["pred-3", claimedSince] as const), Effect.die)
       )
       yield* TestClock.adjust("10 seconds")
       assert.isNull(fiber.unsafePoll(), "waits while the claim is younger than the ttl")
       yield* TestClock.adjust("30 seconds")
-      const [id, takenOver] = yield* Fiber.join(fiber)
+      const [id, claimedSince] = yield* Fiber.join(fiber)
       assert.strictEqual(id, "pred-3")
-      assert.isTrue(takenOver, "the taker is told, so that it searches for what the dead holder created")
+      // The taker is told since when the dead holder had it, so that it searches back to then.
+      assert.deepStrictEqual(claimedSince, Option.some(0))
     }).pipe(Effect.provide(Sqlite)))
 })

@@ -3,7 +3,7 @@ import { FakeSkytells, Fault } from "@effect-skytells/testing"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { DurableDeferred } from "@effect/workflow"
-import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Schedule, Scope } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { PredictionJob } from "../src/index.js"
@@ -73,7 +73,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         const again = yield* PredictionJob.result("order-1").pipe(Effect.provide(context))
         assert.isTrue(Option.isSome(again) && Exit.isSuccess(again.value))
       }),
-    20_000
+    60_000
   )
 
   it.scopedLive("without webhooks, the polling backstop alone finishes the job", () =>
@@ -103,7 +103,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         const statuses = deliveries.map((d) => d.result._tag === "NotSent" ? undefined : d.result.status)
         assert.isTrue(statuses.every((status) => status === 401), JSON.stringify(statuses))
       }),
-    20_000
+    60_000
   )
 
   it.scopedLive("a webhook delivered three times completes the job once", () =>
@@ -119,7 +119,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
       assert.strictEqual(yield* creates, 1)
       const deliveries = yield* served.fake.webhookDeliveries
       assert.isAtLeast(deliveries.length, 3)
-    }), 40_000)
+    }), 60_000)
 
   it.scopedLive(
     "a create whose answer is lost (the connection cut after the server acted) is found, not sent again",
@@ -133,7 +133,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         assert.strictEqual(result.prediction.status, "succeeded")
         assert.strictEqual((yield* served.fake.predictions).length, 1)
       }),
-    20_000
+    60_000
   )
 
   it.scopedLive(
@@ -157,7 +157,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         assert.isTrue(Option.isSome(storedError) && storedError.value instanceof SkytellsError.InsufficientCredits)
         assert.strictEqual((yield* served.fake.predictions).length, 0)
       }),
-    20_000
+    60_000
   )
 
   it.scopedLive(
@@ -170,7 +170,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         assert.strictEqual(error._tag, "ContentPolicyViolation")
         assert.instanceOf(error, SkytellsError.ContentPolicyViolation)
       }),
-    20_000
+    60_000
   )
 
   it.scopedLive(
@@ -185,14 +185,18 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
           Effect.provide(context),
           Effect.fork
         )
-        yield* Effect.repeat(served.fake.predictions, { until: (ps) => ps.length === 1 })
+        yield* Effect.repeat(served.fake.predictions, {
+          until: (ps) => ps.length === 1,
+          schedule: Schedule.spaced("20 millis")
+        })
         yield* PredictionJob.interrupt("stop-me").pipe(Effect.provide(context))
         yield* Fiber.await(fiber)
         yield* Effect.repeat(served.fake.predictions, {
+          schedule: Schedule.spaced("20 millis"),
           until: (ps) => ps.length === 1 && Prediction.isCanceled(ps[0] as { status: string })
-        }).pipe(Effect.timeout("10 seconds"))
+        }).pipe(Effect.timeout("30 seconds"))
       }),
-    20_000
+    60_000
   )
 
   it.scopedLive("a job past maxWait fails with WaitTimeout and cancels its prediction", () =>
@@ -209,7 +213,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
       assert.strictEqual(error._tag, "WaitTimeout")
       const [prediction] = yield* served.fake.predictions
       assert.isTrue(Prediction.isCanceled(prediction as { status: string }), JSON.stringify(prediction))
-    }), 20_000)
+    }), 60_000)
 
   it.scopedLive(
     "40 jobs whose webhooks land as they suspend: all finish, nearly all woken by the webhook",
@@ -250,6 +254,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         const first = yield* Layer.buildWithScope(Harness.layer(settings), firstScope)
         yield* PredictionJob.start({ jobId: "deploy", model: "truefusion", input }).pipe(Effect.provide(first))
         yield* Effect.repeat(served.fake.requests, {
+          schedule: Schedule.spaced("20 millis"),
           until: (requests) => requests.some((r) => r.route === "predictions.get")
         })
         // A graceful stop (a deploy): the engine interrupts the job where it runs. That interruption
@@ -264,7 +269,7 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         assert.deepStrictEqual(requests.filter((r) => r.route === "predictions.cancel"), [])
         assert.strictEqual((yield* served.fake.predictions).length, 1)
       }),
-    30_000
+    60_000
   )
 
   it.scopedLive(
@@ -293,6 +298,6 @@ describe("PredictionJob on SQLite, against the fake on loopback", () => {
         const polls = (yield* served.fake.requests).filter((r) => r.route === "predictions.get").length
         assert.isAtMost(polls, 12)
       }),
-    30_000
+    60_000
   )
 })

@@ -17,6 +17,7 @@ import type * as SqlError from "@effect/sql/SqlError"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import { randomUUID } from "node:crypto"
 import { JobStorageError } from "./jobSchema.js"
@@ -24,13 +25,13 @@ import { JobStorageError } from "./jobSchema.js"
 export interface Claims {
   /**
    * Runs `create` for `executionId` unless a run anywhere already did: then `fetch` reads the
-   * prediction it created. Waits while another run holds a live claim. `create` is told whether the
-   * claim was taken over from a run that died holding it, which may have sent a create: only then
-   * must it look for one before creating.
+   * prediction it created. Waits while another run holds a live claim. When the claim is taken over
+   * from a run that died holding it (which may have sent a create), `create` is told since when
+   * (epoch ms): only then must it look for a prediction before creating.
    */
   readonly once: <A, E, R, E2, R2>(
     executionId: string,
-    create: (takenOver: boolean) => Effect.Effect<readonly [string, A], E, R>,
+    create: (claimedSince: Option.Option<number>) => Effect.Effect<readonly [string, A], E, R>,
     fetch: (predictionId: string) => Effect.Effect<readonly [string, A], E2, R2>
   ) => Effect.Effect<readonly [string, A], E | E2 | JobStorageError, R | R2>
 }
@@ -79,7 +80,8 @@ export const make = (options: { readonly table: string; readonly ttl: Duration.D
     interface Claimed {
       /** The row as it now is, or undefined when it went away meanwhile (its holder released it). */
       readonly row: Row | undefined
-      readonly takenOver: boolean
+      /** When the claim was taken over: since when its dead holder had it. */
+      readonly takenOver: Option.Option<number>
     }
 
     /** Claims the row if nobody has, or takes over a stale claim. */
@@ -88,12 +90,14 @@ export const make = (options: { readonly table: string; readonly ttl: Duration.D
         const now = yield* Clock.currentTimeMillis
         yield* insert(executionId, me, now)
         const row = yield* read(executionId)
-        if (row === undefined || row.prediction_id !== null || row.claimed_by === me) return { row, takenOver: false }
-        if (now - Number(row.claimed_at) <= Duration.toMillis(options.ttl)) return { row, takenOver: false }
+        if (row === undefined || row.prediction_id !== null || row.claimed_by === me) {
+          return { row, takenOver: Option.none() }
+        }
+        if (now - Number(row.claimed_at) <= Duration.toMillis(options.ttl)) return { row, takenOver: Option.none() }
         // Compare and set: of several runs taking a stale claim over, one wins.
         yield* sql`UPDATE ${table} SET claimed_by = ${me}, claimed_at = ${now}
           WHERE execution_id = ${executionId} AND claimed_by = ${row.claimed_by} AND prediction_id IS NULL`
-        return { row: yield* read(executionId), takenOver: true }
+        return { row: yield* read(executionId), takenOver: Option.some(Number(row.claimed_at)) }
       }).pipe(typed("claim the create"))
 
     /** The claim once this run holds it or it holds the prediction id: until then, another run is creating. */

@@ -14,6 +14,8 @@ import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as Workflow from "@effect/workflow/Workflow"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -49,7 +51,7 @@ export const resolve = (options: Options): Resolved => {
     initial: Duration.decode(options.backstop?.initial ?? (withWebhooks ? "30 seconds" : "5 seconds")),
     max: Duration.decode(options.backstop?.max ?? (withWebhooks ? "5 minutes" : "30 seconds")),
     maxWait: Duration.decode(options.maxWait ?? "1 hour"),
-    searchLimit: Math.max(1, Math.floor(options.searchLimit ?? 100))
+    searchLimit: Math.max(1, Math.floor(options.searchLimit ?? 1000))
   }
 }
 
@@ -99,16 +101,29 @@ export const webhookUrlOf = (webhook: Prediction.WebhookConfig | null | undefine
  * the job with the list's typed error, rather than risk a second billed prediction. Without a
  * webhook URL there is nothing to search by.
  */
-const createOnce =
-  (request: JobRequest, webhookUrl: string | undefined, searchLimit: number) => (takenOver: boolean) => {
-    const create = Predictions.create({
-      model: request.model,
-      input: request.input,
-      ...(webhookUrl !== undefined ? { webhook: { url: webhookUrl, events: ["completed"] } } : {})
-    })
-    if (webhookUrl === undefined) return Effect.flatMap(create, withId)
-    const search = Predictions.list().pipe(
+const createOnce = (request: JobRequest, webhookUrl: string | undefined, searchLimit: number) =>
+(
+  claimedSince: Option.Option<number>
+) => {
+  const create = Predictions.create({
+    model: request.model,
+    input: request.input,
+    // Only `completed`, the one terminal event the sources name alike: a failed or canceled
+    // prediction is seen by the polling backstop.
+    ...(webhookUrl !== undefined ? { webhook: { url: webhookUrl, events: ["completed"] } } : {})
+  })
+  if (webhookUrl === undefined) return Effect.flatMap(create, withId)
+  // The newest predictions first, back to a little before `since` (the workers' clocks may differ),
+  // never more than `searchLimit` of them.
+  const search = (since: number) =>
+    Predictions.list().pipe(
       Stream.take(searchLimit),
+      Stream.takeWhile((p) =>
+        Option.match(Prediction.parseTimestamp(p.created_at), {
+          onNone: () => true,
+          onSome: (created) => DateTime.toEpochMillis(created) >= since - searchSlack
+        })
+      ),
       Stream.filter((p) => webhookUrlOf(p.webhook) === webhookUrl),
       Stream.runHead,
       Effect.tap(Option.match({
@@ -119,18 +134,26 @@ const createOnce =
           )
       }))
     )
-    const createOrFind = create.pipe(
+  const createOrFind = Effect.flatMap(Clock.currentTimeMillis, (sent) =>
+    create.pipe(
       Effect.catchIf(
         isAmbiguous,
-        (error) => Effect.flatMap(search, Option.match({ onNone: () => Effect.fail(error), onSome: Effect.succeed }))
+        (error) =>
+          Effect.flatMap(search(sent), Option.match({ onNone: () => Effect.fail(error), onSome: Effect.succeed }))
       )
-    )
-    const found = takenOver ? search : Effect.succeedNone
-    return found.pipe(
-      Effect.flatMap(Option.match({ onNone: () => createOrFind, onSome: Effect.succeed })),
-      Effect.flatMap(withId)
-    )
-  }
+    ))
+  const found = Option.match(claimedSince, {
+    onNone: () => Effect.succeed(Option.none<Prediction.Prediction>()),
+    onSome: search
+  })
+  return found.pipe(
+    Effect.flatMap(Option.match({ onNone: () => createOrFind, onSome: Effect.succeed })),
+    Effect.flatMap(withId)
+  )
+}
+
+/** How much older than the claim (or the create) a prediction the search looks at may be: clock skew. */
+const searchSlack = 60 * 1000
 
 /** A create whose answer never arrived, although the server may have acted on it. */
 const isAmbiguous = (error: unknown): boolean =>
