@@ -8,18 +8,19 @@
  * The job's steps, each recorded once done:
  *
  * 1. **create** (an `Activity`): `Predictions.create` with the job's webhook URL. A replay returns
- *    the recorded prediction and never sends a second create. If a worker dies after sending the
- *    create and before its answer is recorded, the re-run first looks for the prediction among the
- *    account's latest ones by the job's own webhook URL, and creates only if none carries it (see
- *    the README for what this does and does not cover).
+ *    the recorded prediction and never sends a second create. The run claims the create in the jobs'
+ *    database first, so two runs of one job at once create once. If a run stops after sending the
+ *    create and before recording its answer, the run that takes its claim over looks for the
+ *    prediction among those created since, by the job's own webhook URL, and creates only if none
+ *    carries it (see the README for what this does and does not cover).
  * 2. **wait**: a `poll/<n>` activity (`Predictions.get`), then a durable sleep that grows from
  *    `backstop.initial` to `backstop.max`, until the prediction ends or `maxWait` has passed
  *    (`WaitTimeout`). A terminal webhook delivered to {@link complete} wakes the job at once.
  * 3. **outputs** (an `Activity`): `Outputs.save` under the prediction id: saving again after a
  *    crash replaces the objects, so each output is stored once.
  *
- * If the job fails or is interrupted before the prediction ended, a compensation cancels the
- * prediction on the server. The Skytells errors stay typed: a job that ends in `InsufficientCredits`
+ * If the job fails, or is interrupted with {@link interrupt}, before the prediction ended, a
+ * compensation cancels the prediction on the server (a worker stopping cancels nothing). The Skytells errors stay typed: a job that ends in `InsufficientCredits`
  * or in a prediction-level `ContentPolicyViolation` fails with that class.
  *
  * @since 0.1.0
