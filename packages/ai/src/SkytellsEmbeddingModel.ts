@@ -36,6 +36,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Telemetry from "./internal/telemetry.js"
 import * as SkytellsAiError from "./SkytellsAiError.js"
 
@@ -55,8 +56,8 @@ export class Config extends Context.Tag("@effect-skytells/ai/SkytellsEmbeddingMo
    * @since 0.1.0
    */
   static readonly getOrUndefined: Effect.Effect<Config.Service | undefined> = Effect.map(
-    Effect.context<never>(),
-    (context) => context.unsafeMap.get(Config.key)
+    Effect.serviceOption(Config),
+    Option.getOrUndefined
   )
 }
 

@@ -48,6 +48,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Simplify } from "effect/Types"
 import * as InternalPrompt from "./internal/prompt.js"
@@ -72,8 +73,8 @@ export class Config extends Context.Tag("@effect-skytells/ai/SkytellsLanguageMod
    * @since 0.1.0
    */
   static readonly getOrUndefined: Effect.Effect<Config.Service | undefined> = Effect.map(
-    Effect.context<never>(),
-    (context) => context.unsafeMap.get(Config.key)
+    Effect.serviceOption(Config),
+    Option.getOrUndefined
   )
 }
 
